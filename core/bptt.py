@@ -1,0 +1,50 @@
+"""What the RNN and LSTM backward passes share: where truncation cuts, and the weight-gradient sums.
+
+Every step's pre-activation gradient ``dz_t (B, n)`` (n = H for the RNN, 4H for the LSTM) feeds sums
+that need no ordering, so they are taken as a few large products over chunks of steps:
+
+    dW_h = sum_t h_{t-1}^T dz_t     dW_x = sum_t x_t^T dz_t     db = sum_t dz_t     dx_t = dz_t W_x^T
+    dW_hq = sum_t h_t^T dy_t        db_q = sum_t dy_t
+"""
+import numpy as np
+
+
+def linked(t, T, truncate):
+    """Does the gradient flow from step t+1 back into the state at step t?
+
+    No at the last step, and no where truncated BPTT detaches the state entering step t+1.
+    """
+    return t + 1 < T and not (truncate and (t + 1) % truncate == 0)
+
+
+class WeightGrads:
+    """Accumulates the sums above one chunk of steps at a time."""
+
+    def __init__(self, x, h0, h, dy, W_x, width):
+        T, B, D = x.shape
+        H, O = h.shape[2], dy.shape[2]
+        self.x, self.h0, self.h, self.dy, self.W_x = x, h0, h, dy, W_x
+        self.dW_h = np.zeros((H, width))
+        self.dW_x = np.zeros((D, width))
+        self.db = np.zeros(width)
+        self.dx = np.empty((T, B, D))
+        self.dW_hq = np.zeros((H, O))
+        self.db_q = np.zeros(O)
+
+    def add(self, dz, t0, t1):
+        """Add steps t0..t1-1, whose dz_t is ``dz[t - t0]`` (chunk, B, width)."""
+        x, h, dy = self.x, self.h, self.dy
+        n, B = t1 - t0, x.shape[1]
+        D, H, O, w = x.shape[2], h.shape[2], dy.shape[2], dz.shape[2]
+        dz2 = dz[:n].reshape(n * B, w)
+        self.dW_x += x[t0:t1].reshape(n * B, D).T @ dz2
+        self.db += dz2.sum(axis=0)
+        np.matmul(dz2, self.W_x.T, out=self.dx[t0:t1].reshape(n * B, D))
+        dy2 = dy[t0:t1].reshape(n * B, O)
+        self.dW_hq += h[t0:t1].reshape(n * B, H).T @ dy2
+        self.db_q += dy2.sum(axis=0)
+        if t0 == 0:                                   # h_{-1} is h0
+            self.dW_h += self.h0.T @ dz[0]
+            t0, dz2 = 1, dz[1:n].reshape((n - 1) * B, w)
+        if t1 > t0:
+            self.dW_h += h[t0 - 1:t1 - 1].reshape((t1 - t0) * B, H).T @ dz2

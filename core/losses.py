@@ -1,0 +1,63 @@
+"""Losses over a sequence of outputs, each returning ``(loss, dy)`` with ``dy = dL/dy``.
+
+A ``mask (T, B)`` says which steps carry a loss: all of them for sequence-to-sequence prediction,
+only the last for the sequence-to-scalar case. The loss is the mean over the masked steps.
+"""
+import numpy as np
+
+
+def _mask(mask, T, B):
+    if mask is None:
+        return np.ones((T, B))
+    m = np.asarray(mask, dtype=np.float64)
+    if m.shape != (T, B):
+        raise ValueError(f"mask must have shape (T, B) = {(T, B)}; got {m.shape}")
+    if m.sum() == 0:
+        raise ValueError("mask selects no step: at least one step must carry a loss")
+    return m
+
+
+def last_step_mask(T, B):
+    """A mask that puts the loss on the final step only."""
+    m = np.zeros((T, B))
+    m[-1] = 1.0
+    return m
+
+
+def mse(y, target, mask=None):
+    """L = sum_{t,b} m_tb * mean_o (y - target)^2 / sum m;  y, target (T, B, O)."""
+    y = np.asarray(y, dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    if y.shape != target.shape:
+        raise ValueError(f"target must have the shape of y, {y.shape}; got {target.shape}")
+    T, B, O = y.shape
+    m = _mask(mask, T, B)
+    n = m.sum() * O
+    diff = (y - target) * m[:, :, None]
+    with np.errstate(all="ignore"):
+        loss = float(np.sum(diff * diff) / n)
+    return loss, diff * (2.0 / n)
+
+
+def softmax_cross_entropy(y, labels, mask=None):
+    """L = -sum_{t,b} m_tb log softmax(y_tb)[label_tb] / sum m;  y (T, B, C), labels (T, B) ints."""
+    y = np.asarray(y, dtype=np.float64)
+    T, B, C = y.shape
+    labels = np.asarray(labels)
+    if labels.shape != (T, B):
+        raise ValueError(f"labels must have shape (T, B) = {(T, B)}; got {labels.shape}")
+    if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() >= C:
+        raise ValueError(f"labels must be whole numbers in [0, {C - 1}]; got values "
+                         f"{labels.min()} to {labels.max()}")
+    m = _mask(mask, T, B)
+    with np.errstate(all="ignore"):
+        z = y - y.max(axis=2, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
+        picked = np.take_along_axis(logp, labels[:, :, None], axis=2)[:, :, 0]
+        n = m.sum()
+        loss = float(-(picked * m).sum() / n)
+        dy = np.exp(logp)
+        np.put_along_axis(dy, labels[:, :, None],
+                          np.take_along_axis(dy, labels[:, :, None], axis=2) - 1.0, axis=2)
+        dy *= (m / n)[:, :, None]
+    return loss, dy

@@ -1,0 +1,89 @@
+"""Argument checks whose messages name the argument, its value and what is allowed."""
+import numpy as np
+
+
+def as_array(name, value, ndim, *, finite=True):
+    """Return ``value`` as a float64 array of ``ndim`` dimensions, or raise a readable ValueError."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numeric; got {type(value).__name__}") from None
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions; got shape {arr.shape}")
+    if finite and not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{name} contains NaN or inf (first at index {tuple(int(i) for i in bad)}); "
+                         "all values must be finite numbers")
+    return arr
+
+
+def expect_shape(name, arr, shape):
+    if arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}; got {arr.shape}")
+
+
+def check_sequence(x, input_size):
+    """Validate the input sequence ``x (T, B, D)``."""
+    x = as_array("x", x, 3)
+    T, B, D = x.shape
+    if T < 1:
+        raise ValueError(f"x must have at least one time step (T >= 1); got T = {T}")
+    if B < 1:
+        raise ValueError(f"x must have at least one sequence in the batch (B >= 1); got B = {B}")
+    if D != input_size:
+        raise ValueError(f"x has input size D = {D}, but the parameters expect D = {input_size}")
+    return np.ascontiguousarray(x)
+
+
+def check_params(params, shapes):
+    """``shapes`` maps each required key to its expected shape."""
+    missing = [k for k in shapes if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {missing}; expected keys {list(shapes)}")
+    out = {}
+    for key, shape in shapes.items():
+        arr = as_array(f"params['{key}']", params[key], len(shape))
+        expect_shape(f"params['{key}']", arr, shape)
+        out[key] = arr
+    return out
+
+
+def check_state(name, value, B, H):
+    """An initial state (B, H); ``None`` means zeros."""
+    if value is None:
+        return np.zeros((B, H))
+    arr = as_array(name, value, 2)
+    expect_shape(name, arr, (B, H))
+    return arr
+
+
+def check_truncate(truncate):
+    if truncate is None:
+        return None
+    if isinstance(truncate, bool) or not isinstance(truncate, (int, np.integer)) or truncate < 1:
+        raise ValueError(f"truncate must be None or a whole number >= 1; got {truncate!r}")
+    return int(truncate)
+
+
+def check_positive(name, value):
+    if not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value) \
+            or value <= 0:
+        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
+    return float(value)
+
+
+def first_nonfinite_step(a, *, reverse=False):
+    """The first time index t (last, if ``reverse``) at which ``a[t]`` holds NaN or inf, else None.
+
+    A per-step sum is non-finite whenever a term is, so one cheap reduction finds the candidates; each
+    candidate is then confirmed element-wise (a sum of large finite values can overflow on its own).
+    """
+    with np.errstate(all="ignore"):
+        sums = a.reshape(a.shape[0], -1).sum(axis=1)
+    candidates = np.flatnonzero(~np.isfinite(sums))
+    if reverse:
+        candidates = candidates[::-1]
+    for t in candidates:
+        if not np.isfinite(a[t]).all():
+            return int(t)
+    return None

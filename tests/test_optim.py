@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from core.optim import SGD, Adam, clip_grad_norm, clip_grad_value, global_norm
+
+
+def grads():
+    return {"a": np.array([3.0, 0.0]), "b": np.array([[4.0]])}   # global norm 5
+
+
+def test_norm_clipping_scales_every_array_like_torch():
+    g = grads()
+    clipped, norm = clip_grad_norm(g, 1.0)
+    assert norm == pytest.approx(5.0)
+    scale = 1.0 / (5.0 + 1e-6)                                 # torch.nn.utils.clip_grad_norm_
+    np.testing.assert_allclose(clipped["a"], [3.0 * scale, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(clipped["b"], [[4.0 * scale]], rtol=1e-15)
+    assert global_norm(clipped) == pytest.approx(1.0, rel=1e-6)
+    np.testing.assert_array_equal(g["a"], [3.0, 0.0])          # the caller's arrays are untouched
+
+
+def test_norm_clipping_below_threshold_changes_nothing():
+    clipped, norm = clip_grad_norm(grads(), 10.0)
+    np.testing.assert_array_equal(clipped["a"], [3.0, 0.0])
+    assert norm == pytest.approx(5.0)
+
+
+def test_value_clipping_clips_each_entry_and_changes_direction():
+    clipped = clip_grad_value(grads(), 3.5)
+    np.testing.assert_array_equal(clipped["a"], [3.0, 0.0])
+    np.testing.assert_array_equal(clipped["b"], [[3.5]])
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), "1"])
+def test_clip_thresholds_must_be_positive(bad):
+    with pytest.raises(ValueError, match="max_norm must be a positive finite number"):
+        clip_grad_norm(grads(), bad)
+    with pytest.raises(ValueError, match="clip_value must be a positive finite number"):
+        clip_grad_value(grads(), bad)
+
+
+def test_sgd_with_momentum_matches_the_recurrence():
+    p = {"w": np.array([1.0])}
+    opt = SGD(p, lr=0.1, momentum=0.9)
+    opt.step(p, {"w": np.array([1.0])})        # v = 1,   w = 1 - 0.1
+    opt.step(p, {"w": np.array([1.0])})        # v = 1.9, w = 0.9 - 0.19
+    assert p["w"][0] == pytest.approx(0.71)
+
+
+def test_adam_first_step_moves_each_weight_by_lr():
+    p = {"w": np.array([1.0, -2.0])}
+    Adam(p, lr=0.01).step(p, {"w": np.array([0.5, -3.0])})
+    np.testing.assert_allclose(p["w"], [0.99, -1.99], rtol=1e-6)
+
+
+def test_adam_minimises_a_quadratic():
+    p = {"w": np.array([5.0, -3.0])}
+    opt = Adam(p, lr=0.1)
+    for _ in range(500):
+        opt.step(p, {"w": 2 * p["w"]})
+    assert np.all(np.abs(p["w"]) < 1e-2)
