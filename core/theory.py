@@ -1,0 +1,139 @@
+"""What a teacher draws on the board, computed from the live model.
+
+Pascanu, Mikolov & Bengio (2013), "On the difficulty of training recurrent neural networks": for
+h_t = act(x_t W_xh + h_{t-1} W_hh + b_h), the Jacobian of one step is diag(act'(a_t)) W_hh^T, so
+
+    || dh_s / dh_t ||  <=  (gamma * sigma_max(W_hh)) ** (s - t),      gamma = max |act'|
+
+(gamma = 1 for tanh, relu and linear; 1/4 for sigmoid). If sigma_max < 1/gamma the gradient must
+vanish geometrically; if the spectral radius exceeds 1/gamma it can explode.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import lstm, rnn
+
+GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    spectral_radius: float          # max |eigenvalue| of W_hh
+    sigma_max: float                # largest singular value of W_hh
+    gamma: float                    # max |act'|
+    threshold: float                # 1 / gamma: sigma_max below it guarantees vanishing
+
+    @property
+    def rate(self):
+        """gamma * sigma_max: the per-step factor of the bound."""
+        return self.gamma * self.sigma_max
+
+
+def spectrum(W_hh, activation="tanh"):
+    W_hh = np.asarray(W_hh, dtype=np.float64)
+    rnn.check_activation(activation)
+    return Spectrum(spectral_radius=float(np.max(np.abs(np.linalg.eigvals(W_hh)))),
+                    sigma_max=float(np.linalg.norm(W_hh, 2)),
+                    gamma=GAMMA[activation], threshold=1.0 / GAMMA[activation])
+
+
+def bound(spec, T, s=None):
+    """(gamma sigma_max)^(s - t) for t = 0..T-1 (s = T-1 by default); NaN after s.
+
+    Multiplied by ||dL/dh_s||, it bounds ||dL/dh_t|| for a loss at step s alone.
+    """
+    s = T - 1 if s is None else s
+    t = np.arange(T)
+    with np.errstate(over="ignore", divide="ignore"):
+        out = np.power(spec.rate, (s - t).astype(np.float64))
+    out[t > s] = np.nan
+    return out
+
+
+@dataclass(frozen=True)
+class Transport:
+    """``dh_norm[j, t] = ||dL_s / dh_t||`` for loss step s = ``loss_steps[j]``: how much of the loss at
+    step s reaches the state at step t. Zero for t > s (a later state cannot change an earlier loss).
+    For the LSTM, ``dc_norm`` is the same for the cell state."""
+    loss_steps: np.ndarray          # (S,)
+    dh_norm: np.ndarray             # (S, T)
+    dc_norm: np.ndarray | None      # (S, T), LSTM only
+
+
+def transport(model, params, x, dy, *, activation="tanh", loss_steps=None, truncate=None):
+    """The gradient transport matrix of one sequence.
+
+    ``x (T, D)`` is the sequence, ``dy (T, O)`` the gradient of each step's loss with respect to its
+    output. Each loss step gets its own copy of the sequence in the batch, with dy at that step only,
+    so one batched backward pass computes every row at once.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    if x.ndim != 2 or dy.ndim != 2 or len(x) != len(dy):
+        raise ValueError(f"x must be (T, D) and dy (T, O) for one sequence; got {x.shape} and {dy.shape}")
+    T = len(x)
+    steps = np.arange(T) if loss_steps is None else np.asarray(loss_steps, dtype=int)
+    if steps.ndim != 1 or len(steps) == 0 or steps.min() < 0 or steps.max() >= T:
+        raise ValueError(f"loss_steps must be steps in [0, {T - 1}]; got {loss_steps!r}")
+    S = len(steps)
+    xs = np.broadcast_to(x[:, None, :], (T, S, x.shape[1]))            # (T, S, D)
+    dys = np.zeros((T, S, dy.shape[1]))                                 # (T, S, O)
+    dys[steps, np.arange(S)] = dy[steps]
+    if model == "rnn":
+        g = rnn.backward(params, rnn.forward(params, xs, activation=activation), dys, truncate=truncate)
+        dc = None
+    elif model == "lstm":
+        g = lstm.backward(params, lstm.forward(params, xs), dys, truncate=truncate)
+        dc = np.linalg.norm(g.dc, axis=2).T
+    else:
+        raise ValueError(f"model must be 'rnn' or 'lstm'; got {model!r}")
+    return Transport(loss_steps=steps, dh_norm=np.linalg.norm(g.dh, axis=2).T, dc_norm=dc)
+
+
+def temporal_terms(model, trace, grads):
+    """Yield h_{t-1}^T dz_t for t = 0..T-1: step t's term of the recurrent weights' gradient
+    dW_h = sum_t h_{t-1}^T dz_t (dz_t = da_t for the RNN; the four gates' side by side for the LSTM)."""
+    h = trace.h
+    with np.errstate(all="ignore"):
+        for t in range(h.shape[0]):
+            h_prev = h[t - 1] if t > 0 else trace.h0
+            if model == "rnn":
+                h_t = h[t]
+                d = {"tanh": 1.0 - h_t * h_t, "sigmoid": h_t * (1.0 - h_t),
+                     "relu": (h_t > 0.0) * 1.0, "linear": 1.0}[trace.activation]
+                yield h_prev.T @ (grads.dh[t] * d)
+            else:
+                yield h_prev.T @ np.concatenate(lstm_gate_grads(trace, grads, t), axis=1)
+
+
+def temporal_contributions(model, trace, grads):
+    """``||h_{t-1}^T dz_t||_F`` for each step t, (T,): the size of step t's term in the recurrent
+    weights' gradient. Pascanu et al. call these the temporal contributions: when they fade with
+    distance from the loss, long-range dependencies stop shaping the update."""
+    return np.array([np.linalg.norm(term) for term in temporal_terms(model, trace, grads)])
+
+
+def lstm_gate_grads(trace, grads, t):
+    """(di, df, do, dg) at step t, from the recorded gates and the total dL/dh_t, dL/dc_t."""
+    i, f, o, g, c = trace.i[t], trace.f[t], trace.o[t], trace.g[t], trace.c[t]
+    c_prev = trace.c[t - 1] if t > 0 else trace.c0
+    tc = np.tanh(c)
+    return (grads.dc[t] * g * i * (1 - i), grads.dc[t] * c_prev * f * (1 - f),
+            grads.dh[t] * tc * o * (1 - o), grads.dc[t] * i * (1 - g * g))
+
+
+def forget_product(f, s=None):
+    """prod_{k=t+1..s} f_k for t = 0..T-1 (s = T-1 by default; 1 at t = s, NaN after s).
+
+    Along the cell path c_s = f_s * c_{s-1} + ..., so this product is how much of dL/dc_s reaches c_t
+    directly: forget gates near 1 keep it, near 0.5 halve it every step. ``f (T, ...)``.
+    """
+    f = np.asarray(f, dtype=np.float64)
+    T = f.shape[0]
+    s = T - 1 if s is None else s
+    out = np.full(f.shape, np.nan)
+    out[s] = 1.0
+    for t in range(s - 1, -1, -1):
+        out[t] = out[t + 1] * f[t + 1]
+    return out

@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+
+from core import lstm, rnn, theory
+from core.losses import mse
+
+
+def rnn_case(T=30, H=16, rho=0.9, seed=0):
+    rng = np.random.default_rng(seed)
+    p = rnn.init_params(2, H, 1, seed=seed, spectral_radius=rho)
+    return p, rng.standard_normal((T, 2)), rng.standard_normal((T, 1))
+
+
+def test_spectrum_and_threshold():
+    p, _, _ = rnn_case(rho=0.8)
+    spec = theory.spectrum(p["W_hh"], "sigmoid")
+    assert spec.spectral_radius == pytest.approx(0.8)
+    assert spec.sigma_max >= spec.spectral_radius            # ||W||_2 >= rho(W) always
+    assert spec.gamma == 0.25 and spec.threshold == 4.0
+    assert spec.rate == pytest.approx(0.25 * spec.sigma_max)
+
+
+def test_transport_rows_equal_single_loss_backward_passes():
+    p, x, dy = rnn_case()
+    tr = theory.transport("rnn", p, x, dy, loss_steps=[5, 29])
+    for j, s in enumerate([5, 29]):
+        d = np.zeros((30, 1, 1))
+        d[s, 0] = dy[s]
+        g = rnn.backward(p, rnn.forward(p, x[:, None, :]), d)
+        np.testing.assert_allclose(tr.dh_norm[j], np.linalg.norm(g.dh[:, 0], axis=1), rtol=1e-12)
+        assert np.all(tr.dh_norm[j, s + 1:] == 0) and tr.dh_norm[j, s] > 0
+
+
+def test_measured_gradient_obeys_the_bound():
+    for act in ("tanh", "sigmoid"):
+        p, x, dy = rnn_case(rho=1.2, seed=3)
+        m = theory.transport("rnn", p, x, dy, activation=act, loss_steps=[29]).dh_norm[0]
+        b = theory.bound(theory.spectrum(p["W_hh"], act), 30) * m[29]
+        assert np.all(m <= b * (1 + 1e-9)), act
+
+
+def test_transport_for_lstm_has_cell_rows_and_truncation():
+    rng = np.random.default_rng(1)
+    p = lstm.init_params(2, 8, 1, seed=1, forget_bias=2.0)
+    x, dy = rng.standard_normal((20, 2)), rng.standard_normal((20, 1))
+    full = theory.transport("lstm", p, x, dy)
+    cut = theory.transport("lstm", p, x, dy, truncate=5)
+    assert full.dc_norm.shape == (20, 20)
+    assert np.all(cut.dh_norm[19, :15] == 0) and np.all(full.dh_norm[19, :15] > 0)
+
+
+def test_temporal_terms_sum_to_the_recurrent_gradient():
+    rng = np.random.default_rng(2)
+    x, target = rng.standard_normal((12, 3, 2)), rng.standard_normal((12, 3, 1))
+    p = rnn.init_params(2, 6, 1, seed=2)
+    tr = rnn.forward(p, x, activation="sigmoid")
+    g = rnn.backward(p, tr, mse(tr.y, target)[1])
+    np.testing.assert_allclose(sum(theory.temporal_terms("rnn", tr, g)), g.params["W_hh"], rtol=1e-10)
+    q = lstm.init_params(2, 6, 1, seed=2)
+    tl = lstm.forward(q, x)
+    gl = lstm.backward(q, tl, mse(tl.y, target)[1])
+    stacked = np.concatenate([gl.params[f"W_h{k}"] for k in lstm.GATES], axis=1)
+    np.testing.assert_allclose(sum(theory.temporal_terms("lstm", tl, gl)), stacked, rtol=1e-10)
+    c = theory.temporal_contributions("lstm", tl, gl)
+    assert c.shape == (12,) and np.all(c >= 0)
+
+
+def test_forget_product():
+    f = np.random.default_rng(3).uniform(0.3, 1.0, (6, 2, 3))
+    prod = theory.forget_product(f, s=4)
+    np.testing.assert_allclose(prod[1], f[2] * f[3] * f[4])
+    assert np.all(prod[4] == 1) and np.all(np.isnan(prod[5]))
