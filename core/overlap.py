@@ -8,6 +8,8 @@ disappears behind the loop; without one it costs what it would have cost anyway.
 """
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 CHUNK_BYTES = 1 << 20       # ~1 MB per chunk of the widest per-step array: stays in cache
 THREAD_MIN_ELEMENTS = 1 << 18   # below this much data a thread hand-off costs more than it hides
 
@@ -36,15 +38,21 @@ def overlapped(spans, before, after, *, elements):
             yield k, t0, t1
             after(k, t0, t1)
         return
+    errstate = np.geterr()          # np.errstate is per thread: carry the caller's into the worker
+
+    def in_worker(fn, *args):
+        with np.errstate(**errstate):
+            fn(*args)
+
     with ThreadPoolExecutor(max_workers=1) as pool:
         futures = []
-        ready = pool.submit(before, 0, *spans[0])
+        ready = pool.submit(in_worker, before, 0, *spans[0])
         for k, (t0, t1) in enumerate(spans):
             ready.result()
             if k + 1 < len(spans):
-                ready = pool.submit(before, k + 1, *spans[k + 1])
+                ready = pool.submit(in_worker, before, k + 1, *spans[k + 1])
             yield k, t0, t1
-            futures.append(pool.submit(after, k, t0, t1))
+            futures.append(pool.submit(in_worker, after, k, t0, t1))
         for f in futures:
             f.result()                       # re-raise anything the worker raised
 

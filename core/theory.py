@@ -82,13 +82,14 @@ def transport(model, params, x, dy, *, activation="tanh", loss_steps=None, trunc
     dys[steps, np.arange(S)] = dy[steps]
     if model == "rnn":
         g = rnn.backward(params, rnn.forward(params, xs, activation=activation), dys, truncate=truncate)
-        dc = None
     elif model == "lstm":
         g = lstm.backward(params, lstm.forward(params, xs), dys, truncate=truncate)
-        dc = np.linalg.norm(g.dc, axis=2).T
     else:
         raise ValueError(f"model must be 'rnn' or 'lstm'; got {model!r}")
-    return Transport(loss_steps=steps, dh_norm=np.linalg.norm(g.dh, axis=2).T, dc_norm=dc)
+    with np.errstate(all="ignore"):         # an overflowed gradient has an inf norm: that is the answer
+        dh = np.linalg.norm(g.dh, axis=2).T
+        dc = np.linalg.norm(g.dc, axis=2).T if model == "lstm" else None
+    return Transport(loss_steps=steps, dh_norm=dh, dc_norm=dc)
 
 
 def temporal_terms(model, trace, grads):

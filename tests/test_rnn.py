@@ -126,9 +126,10 @@ def test_init_rejects_bad_sizes():
         rnn.init_params(3, 0, 2)
 
 
-def test_overflow_is_reported_at_the_step_it_began_without_warnings(recwarn):
-    p = rnn.init_params(3, 16, 2, seed=0, spectral_radius=3.0)
-    x = np.random.default_rng(0).standard_normal((1000, 4, 3))
+@pytest.mark.parametrize("B, H", [(4, 16), (32, 64)])     # the second size runs the worker thread
+def test_overflow_is_reported_at_the_step_it_began_without_warnings(recwarn, B, H):
+    p = rnn.init_params(3, H, 2, seed=0, spectral_radius=3.0)
+    x = np.random.default_rng(0).standard_normal((1000, B, 3))
     tr = rnn.forward(p, x, activation="linear")
     s = tr.nonfinite_step
     assert s is not None and 0 < s < 1000
