@@ -179,16 +179,18 @@ def backward(params, trace, dy, *, truncate=None):
     dc = np.empty((T, B, H))                    # total dL/dc_t
     acc = WeightGrads(tr.x, tr.h0, tr.h, dy, _stacked(p, "W_x"), 4 * H)
     size = chunk_steps(T, 4 * B * H * 8)
-    dz_bufs = np.empty((2, size, B, 4 * H))     # dz_t for two chunks: the loop's and the worker's
+    spans = chunks(T, size, reverse=True)
+    n_bufs = min(2, len(spans))                 # two chunks in flight (the loop's and the worker's)
+    dz_bufs = np.empty((n_bufs, size, B, 4 * H))
     # The local derivatives, which need no gradient: the loop only multiplies them in.
     #   A_o = tanh(c) o(1-o)   A_c = o (1-tanh^2 c)   A_i = g i(1-i)   A_f = c_{t-1} f(1-f)   A_g = i (1-g^2)
-    factors = np.empty((2, size, 5, B, H))
+    factors = np.empty((n_bufs, size, 5, B, H))
 
     def prepare(k, t0, t1):
         # backprop into h_t through y_t: dy_t W_hq^T
         np.matmul(flat(dy, t0, t1), p["W_hq"].T, out=flat(dh, t0, t1))
         n = t1 - t0
-        A_o, A_c, A_i, A_f, A_g = (factors[k % 2, :n, m] for m in range(5))
+        A_o, A_c, A_i, A_f, A_g = (factors[k % n_bufs, :n, m] for m in range(5))
         i, f, o, g, c = (a[t0:t1] for a in (tr.i, tr.f, tr.o, tr.g, tr.c))
         np.tanh(c, out=A_c)                     # tanh(c), for A_o and A_c
         np.subtract(1.0, o, out=A_o)
@@ -209,22 +211,21 @@ def backward(params, trace, dy, *, truncate=None):
         A_g *= i
 
     def weight_grads(k, t0, t1):
-        acc.add(dz_bufs[k % 2], t0, t1)
+        acc.add(dz_bufs[k % n_bufs], t0, t1)
 
     W_h_T = np.ascontiguousarray(_stacked(p, "W_h").T)    # (4H, H)
     rec = np.empty((B, H))
     dz_next = None                              # dz_{t+1} (B, 4H)
-    spans = chunks(T, size, reverse=True)
     with single_thread(), np.errstate(all="ignore"):
         for kc, t0, t1 in overlapped(spans, prepare, weight_grads, elements=4 * T * B * H):
             for t in range(t1 - 1, t0 - 1, -1):
                 dh_t, dc_t = dh[t], dc[t]
-                A_o, A_c, A_i, A_f, A_g = factors[kc % 2, t - t0]
+                A_o, A_c, A_i, A_f, A_g = factors[kc % n_bufs, t - t0]
                 link = linked(t, T, k)
                 if link:                        # backprop into h_t via step t+1
                     np.matmul(dz_next, W_h_T, out=rec)
                     dh_t += rec
-                dz = dz_bufs[kc % 2, t - t0]
+                dz = dz_bufs[kc % n_bufs, t - t0]
                 di, df, do, dg = (dz[:, n * H:(n + 1) * H] for n in range(4))
                 np.multiply(dh_t, A_o, out=do)
                 np.multiply(dh_t, A_c, out=dc_t)

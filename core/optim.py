@@ -46,6 +46,11 @@ class SGD:
         self.velocity = {k: np.zeros_like(v) for k, v in params.items()}
 
     def step(self, params, grads):
+        # Huge gradients may overflow to inf here: the caller checks the weights (core.train does).
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._step(params, grads)
+
+    def _step(self, params, grads):
         for k, p in params.items():
             v = self.velocity[k]
             v *= self.momentum
@@ -65,6 +70,11 @@ class Adam:
         self.v = {k: np.zeros_like(v) for k, v in params.items()}
 
     def step(self, params, grads):
+        # g * g overflows for |g| > 1e154: the caller checks the weights (core.train does).
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._step(params, grads)
+
+    def _step(self, params, grads):
         self.t += 1
         c1 = 1.0 - self.b1 ** self.t
         c2 = 1.0 - self.b2 ** self.t

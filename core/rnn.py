@@ -189,24 +189,25 @@ def backward(params, trace, dy, *, truncate=None):
     dh = np.empty((T, B, H))                         # (T, B, H) total dL/dh_t
     acc = WeightGrads(x, trace.h0, h, dy, p["W_xh"], H)
     size = chunk_steps(T, B * H * 8)
-    # For two chunks (the loop's and the worker's): act'(a_t), then overwritten by da_t in the loop.
-    da_bufs = np.empty((2, size, B, H))
+    spans = chunks(T, size, reverse=True)
+    # act'(a_t), then overwritten by da_t in the loop; two chunks' worth (the loop's and the
+    # worker's) when there is more than one chunk.
+    da_bufs = np.empty((min(2, len(spans)), size, B, H))
 
     def prepare(k, t0, t1):
         # backprop into h_t through y_t, and the local derivative act'(a_t): no dL/dh_t needed yet
         np.matmul(flat(dy, t0, t1), p["W_hq"].T, out=flat(dh, t0, t1))
-        _act_grad(trace.activation, h[t0:t1], out=da_bufs[k % 2, :t1 - t0])
+        _act_grad(trace.activation, h[t0:t1], out=da_bufs[k % len(da_bufs), :t1 - t0])
 
     def weight_grads(k, t0, t1):
-        acc.add(da_bufs[k % 2], t0, t1)
+        acc.add(da_bufs[k % len(da_bufs)], t0, t1)
 
     W_hh_T = np.ascontiguousarray(p["W_hh"].T)
     rec = np.empty((B, H))
     da_next = None                                  # da_{t+1} (B, H)
-    spans = chunks(T, size, reverse=True)
     with single_thread(), np.errstate(all="ignore"):
         for k, t0, t1 in overlapped(spans, prepare, weight_grads, elements=T * B * H):
-            da = da_bufs[k % 2]
+            da = da_bufs[k % len(da_bufs)]
             for t in range(t1 - 1, t0 - 1, -1):
                 if linked(t, T, k_trunc):           # backprop into h_t through step t+1
                     np.matmul(da_next, W_hh_T, out=rec)

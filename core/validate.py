@@ -66,8 +66,8 @@ def check_truncate(truncate):
 
 
 def check_positive(name, value):
-    if not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value) \
-            or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a positive finite number; got {value!r}")
     return float(value)
 

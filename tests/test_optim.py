@@ -31,7 +31,7 @@ def test_value_clipping_clips_each_entry_and_changes_direction():
     np.testing.assert_array_equal(clipped["b"], [[3.5]])
 
 
-@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), "1"])
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), "1", True])
 def test_clip_thresholds_must_be_positive(bad):
     with pytest.raises(ValueError, match="max_norm must be a positive finite number"):
         clip_grad_norm(grads(), bad)
@@ -59,3 +59,10 @@ def test_adam_minimises_a_quadratic():
     for _ in range(500):
         opt.step(p, {"w": 2 * p["w"]})
     assert np.all(np.abs(p["w"]) < 1e-2)
+
+
+def test_optimizers_do_not_warn_on_huge_gradients(recwarn):
+    for opt_cls in (SGD, Adam):
+        p = {"w": np.array([1.0])}
+        opt_cls(p, lr=0.1).step(p, {"w": np.array([1e300])})
+    assert len(recwarn) == 0, [str(w.message) for w in recwarn]
