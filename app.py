@@ -1,0 +1,27 @@
+"""BPTT Lens: routes the pages and frames them. Run with `streamlit run app.py`."""
+import streamlit as st
+
+# Heavy modules are imported here, once, before any page runs: concurrent first imports from many
+# sessions would otherwise race.
+import altair  # noqa: F401
+import numpy  # noqa: F401
+import plotly.graph_objects  # noqa: F401
+
+import core.experiment  # noqa: F401
+
+st.set_page_config(page_title="BPTT Lens", page_icon=":material/timeline:", layout="wide")
+
+pages = {
+    "Learn": [
+        st.Page("pages/start.py", title="Start here", icon=":material/school:", default=True),
+        st.Page("pages/forward.py", title="RNN forward pass", icon=":material/arrow_forward:"),
+        st.Page("pages/bptt.py", title="Backpropagation through time", icon=":material/arrow_back:"),
+        st.Page("pages/lstm_gates.py", title="LSTM gates", icon=":material/tune:"),
+        st.Page("pages/compare.py", title="RNN vs LSTM", icon=":material/compare:"),
+    ],
+    "Train": [
+        st.Page("pages/training.py", title="Training lab", icon=":material/model_training:"),
+        st.Page("pages/your_data.py", title="Your data", icon=":material/upload_file:"),
+    ],
+}
+st.navigation(pages).run()

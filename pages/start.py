@@ -1,0 +1,44 @@
+"""Start here: what the app shows, one live picture, and presets that open the other pages."""
+import streamlit as st
+
+from core import experiment
+from ui import cache, figures
+from ui.lines import log_lines
+from ui.presets import PRESETS
+from ui.widgets import reading, source
+
+st.title("See backpropagation through time")
+st.markdown(
+    "A recurrent network reads a sequence one step at a time and learns by sending the error back "
+    "through every step: **backpropagation through time**. On the way back the gradient is "
+    "multiplied by the same recurrent matrix again and again, so in a plain RNN it shrinks or "
+    "grows geometrically: it **vanishes** or **explodes**. An LSTM adds a cell state whose forget "
+    "gates, when they sit near 1, let the gradient flow back almost untouched. Every number here is "
+    "computed live by a NumPy RNN and LSTM, checked against finite differences. Move a slider and "
+    "the networks run again.")
+
+T = 100
+rnn_run = cache.gradient_run(experiment.GradientSetup(model="rnn", seq_len=T))
+lstm_run = cache.gradient_run(experiment.GradientSetup(model="lstm", seq_len=T, forget_bias=3.0))
+curves = [dict(name="plain RNN (tanh, ρ = 0.9)", x=range(T), y=figures.mean_profile(rnn_run.dh_norm),
+               hover="‖∂L/∂h_t‖"),
+          dict(name="LSTM (forget bias 3)", x=range(T), y=figures.mean_profile(lstm_run.dh_norm),
+               hover="‖∂L/∂h_t‖")]
+st.plotly_chart(log_lines(curves, title="How much of a loss at the last step reaches each earlier step",
+                          x_title="time step t", y_title="‖∂L/∂h_t‖, mean over 8 sequences (log scale)"),
+                key="start-picture")
+reading(f"Same inputs, same length. At t=0 the RNN keeps {figures.reach_ratio(rnn_run.dh_norm):.0e} of "
+        f"its last-step gradient; the LSTM keeps {figures.reach_ratio(lstm_run.dh_norm):.2f}.")
+
+st.subheader("Open a page already set up")
+cols = st.columns(len(PRESETS))
+for col, preset in zip(cols, PRESETS):
+    with col.container(border=True):
+        st.markdown(f"**{preset.title}**")
+        st.caption(preset.text)
+        st.page_link(preset.page, label="Open", icon=":material/arrow_forward:",
+                     query_params=preset.query)
+
+st.markdown("Every page keeps its settings in the link: copy the address bar to share exactly what "
+            "you see. Add `&controls=hidden` to a link to hand out the view without its controls.")
+source(experiment.run)

@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+
+from core import experiment
+from core.experiment import GradientSetup
+
+
+def test_run_records_the_views_the_pages_draw():
+    r = experiment.run(GradientSetup(seq_len=30, batch_size=4, hidden_size=8))
+    assert r.dh_norm.shape == (4, 30) and r.trace.h.shape == (30, 4, 8)
+    np.testing.assert_allclose(r.dh_norm, np.linalg.norm(r.grads.dh, axis=2).T)
+    assert r.spectrum.spectral_radius == pytest.approx(0.9)
+    assert r.clipped_norm == r.grad_norm
+
+
+def test_vanishing_and_exploding_presets_show_what_they_promise():
+    vanish = experiment.run(GradientSetup(spectral_radius=0.5, seq_len=100))
+    explode = experiment.run(GradientSetup(spectral_radius=1.5, activation="linear", seq_len=100))
+    prof_v, prof_e = vanish.dh_norm.mean(0), explode.dh_norm.mean(0)
+    assert prof_v[0] / prof_v[-1] < 1e-10
+    assert prof_e[0] / prof_e[-1] > 1e10
+
+
+def test_norm_clipping_caps_the_parameter_gradient():
+    r = experiment.run(GradientSetup(spectral_radius=1.5, activation="linear", seq_len=60,
+                                     clip="norm", clip_threshold=2.0))
+    assert r.grad_norm > 2.0 and r.clipped_norm == pytest.approx(2.0, rel=1e-5)
+    v = experiment.run(GradientSetup(clip="value", clip_threshold=1e-3))
+    assert v.clipped_norm < v.grad_norm
+
+
+def test_loss_at_last_step_leaves_earlier_outputs_without_gradient():
+    r = experiment.run(GradientSetup(seq_len=20, loss_at="last", truncate=5))
+    assert np.all(r.dh_norm[:, :15] == 0) and np.all(r.dh_norm[:, 15:] > 0)
+
+
+def test_transport_is_lower_triangular_and_capped():
+    r = experiment.run(GradientSetup(seq_len=300, hidden_size=8, batch_size=2))
+    tr = experiment.transport(r, sequence=1, max_rows=50)
+    assert tr.dh_norm.shape == (len(tr.loss_steps), 300) and len(tr.loss_steps) <= 50
+    assert tr.loss_steps[-1] == 299
+    for j, s in enumerate(tr.loss_steps):
+        assert np.all(tr.dh_norm[j, s + 1:] == 0)
+
+
+def test_lstm_and_classification_tasks_run():
+    r = experiment.run(GradientSetup(model="lstm", task="adding", seq_len=40, forget_bias=2.0))
+    assert r.dc_norm.shape == (8, 40) and r.spectrum is None
+    assert experiment.transport(r).dc_norm is not None
+
+
+@pytest.mark.parametrize("field, value, match", [
+    ("model", "gru", "model must be one of"), ("seq_len", 1, "seq_len must be a whole number >= 2"),
+    ("spectral_radius", 0.0, "spectral_radius must be a positive number"),
+    ("clip", "both", "clip must be one of"), ("task", "stocks", "task must be one of"),
+    ("truncate", -1, "truncate must be a whole number >= 0"),
+])
+def test_setup_validation(field, value, match):
+    with pytest.raises(ValueError, match=match):
+        GradientSetup(**{field: value})
