@@ -7,12 +7,12 @@ from ui.lines import log_lines
 
 
 def gradient_heatmap(dh_norm, *, title="How big is the gradient at each step?", zrange=None,
-                     value_name="‖∂L/∂h<sub>t</sub>‖", height=360):
+                     value_name="‖∂L/∂h<sub>t</sub>‖", height=360,
+                     zero_meaning="exactly zero: cut by truncation, or below 10<sup>-308</sup>"):
     """``dh_norm (B, T)``: one row per sequence of the batch, time across."""
     kw = {} if zrange is None else {"zrange": zrange}
     return log_heatmap(dh_norm, title=title, x_title="time step t", y_title="sequence",
-                       value_name=value_name, zero_meaning="exactly zero: cut by truncation",
-                       height=height, **kw)
+                       value_name=value_name, zero_meaning=zero_meaning, height=height, **kw)
 
 
 def mean_profile(dh_norm):

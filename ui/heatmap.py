@@ -57,9 +57,9 @@ def log_heatmap(z, *, title, x_title, y_title, value_name, y_labels=None, zrange
     finite = np.isfinite(binned)
     zero = finite & (binned == 0)
     nonfinite = ~finite
-    # float32 is ample for a colour and a 4-digit hover, and halves what the browser receives
+    # float32 is ample for a colour and halves what the browser receives; the hover keeps float64,
+    # since an exploding gradient passes float32's 3.4e38
     shown = np.where(finite & ~zero, np.clip(logz, *zrange), np.nan).astype(np.float32)
-    binned = binned.astype(np.float32)
     y = list(y_labels) if y_labels is not None else list(range(z.shape[0]))
     x = starts
     step_text = "t" if width == 1 else f"t (steps {width} at a time)"
@@ -78,7 +78,7 @@ def log_heatmap(z, *, title, x_title, y_title, value_name, y_labels=None, zrange
                                      showscale=False,
                                      colorscale=[[0, color], [1, color]], hoverongaps=False,
                                      hovertemplate=f"{name}<extra></extra>"))
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name,
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
                                      marker=dict(symbol="square", size=12, color=color)))
     note = "" if width == 1 else f" — each column is the largest of {width} steps"
     fig.update_layout(

@@ -89,33 +89,43 @@ def controls_hidden():
     return st.query_params.get(HIDE_KEY) == "hidden"
 
 
-def controls(specs, container=None):
+def controls(specs, derived=(), container=None):
     """Draw the widgets (bound to the URL) and return ``{key: value}``.
 
-    A link that hides the controls still sets every value; a link with values this page cannot use
-    opens with defaults and a notice that says which.
+    ``derived`` are functions of the values that return a further spec (or None), e.g. a time
+    scrubber whose range follows T: the link is checked against them too, and the page draws them
+    where it wants. A link that hides the controls still sets every value; a link with values this
+    page cannot use opens with defaults and one notice that says which.
     """
-    notes = url_notices(specs, st.query_params.to_dict())
+    query = st.query_params.to_dict()
+    from_link = from_url(specs, query)
+    extra = [s for s in (fn(from_link) for fn in derived) if s is not None]
+    notes = url_notices(tuple(specs) + tuple(extra), query)
     if notes:
         st.info("Some settings in this link could not be used and were reset:\n\n- " + "\n- ".join(notes))
     if controls_hidden():
-        return from_url(specs, st.query_params.to_dict())
-    where = container or st.sidebar
+        return from_link
     values = {}
     for s in specs:
-        with where:
-            values[s.key] = _widget(s)
+        with container or st.sidebar:
+            values[s.key] = widget(s)
     return values
 
 
-def _widget(s):
+def widget(s):
+    """One spec's widget, bound to the URL under its key.
+
+    Streamlit writes a choice's *displayed* text into the URL, so choices show their option names
+    (clean links: ``?activation=relu``) and put the plain words in captions.
+    """
     if isinstance(s, Choice):
-        fmt = (lambda o: s.labels.get(o, o)) if s.labels else str
+        index = s.options.index(s.default)
         if len(s.options) <= 4:
-            return st.radio(s.label, s.options, index=s.options.index(s.default), format_func=fmt,
-                            key=s.key, help=s.help, horizontal=True, bind="query-params")
-        return st.selectbox(s.label, s.options, index=s.options.index(s.default), format_func=fmt,
-                            key=s.key, help=s.help, bind="query-params")
+            captions = [s.labels.get(o, "") for o in s.options] if s.labels else None
+            return st.radio(s.label, s.options, index=index, captions=captions, key=s.key,
+                            help=s.help, horizontal=captions is None, bind="query-params")
+        return st.selectbox(s.label, s.options, index=index, key=s.key, help=s.help,
+                            bind="query-params")
     if s.integer:
         return st.slider(s.label, int(s.min), int(s.max), int(s.default), int(s.step), key=s.key,
                          help=s.help, bind="query-params")

@@ -1,0 +1,103 @@
+"""The RNN's forward pass: the hidden state of one sequence over time, and what the network outputs."""
+import numpy as np
+import streamlit as st
+
+from core import experiment, rnn, tasks
+from ui import cache
+from ui import gate_figures as gf
+from ui.controls import FORWARD_CONTROLS
+from ui.page_controls import derived_widget, sequence_spec, step_spec
+from ui.params import controls
+from ui.widgets import downloads, reading, say_error, source
+
+# How each activation flattens: where |phi'| is small, the gradient through that unit shrinks too.
+SATURATION = {"tanh": ("|h| > 0.9", "tanh′ < 0.19 there", lambda h: np.abs(h) > 0.9),
+              "sigmoid": ("h < 0.1 or h > 0.9", "σ′ < 0.09 there", lambda h: np.abs(h - 0.5) > 0.4),
+              "relu": ("h = 0", "ReLU′ = 0 there", lambda h: h == 0),
+              "linear": ("none", "a linear unit never flattens", lambda h: np.zeros_like(h, bool))}
+
+
+def norm(v):
+    """||v||, without overflowing on huge finite entries (a linear RNN reaches 1e300)."""
+    m = float(np.max(np.abs(v)))
+    return m * float(np.linalg.norm(v / m)) if np.isfinite(m) and m > 0 else float(np.linalg.norm(v))
+
+
+st.title("RNN forward pass")
+st.markdown("The network reads a sequence one step at a time. At each step it adds the new input to "
+            "its previous state, each through its own matrix, and squashes the sum with φ: the "
+            "**hidden state** h_t is its memory of everything read so far, and the output is read off "
+            "it. The weights are random (untrained), fixed by the seed and the spectral radius.")
+
+values = controls(FORWARD_CONTROLS, derived=(sequence_spec, step_spec))
+try:
+    setup = experiment.GradientSetup(model="rnn", **values)
+except ValueError as err:
+    say_error(err)
+    st.stop()
+run = cache.gradient_run(setup)
+seq = derived_widget(sequence_spec, values)
+t = derived_widget(step_spec, values, st.container())
+T, H = setup.seq_len, setup.hidden_size
+h = run.trace.h[:, seq, :]                                      # (T, H)
+if run.trace.nonfinite_step is not None:
+    st.error(f"The state overflowed (inf or NaN) from step {run.trace.nonfinite_step} on. Those cells "
+             "are drawn in magenta. Lower the spectral radius or use a saturating activation (tanh).")
+
+bounded = setup.activation in ("tanh", "sigmoid")
+zrange = gf.SIGNED if bounded else gf.symmetric_range(h)
+where, why, flat = SATURATION[setup.activation]
+with np.errstate(invalid="ignore"):
+    sat = flat(h)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    heatmap = gf.state_heatmap(h.T, title=f"The hidden state of sequence {seq}, unit by unit, over time",
+                               value_name="h<sub>t</sub>", zrange=zrange, from_data=not bounded, marker=t)
+    st.plotly_chart(heatmap, key="heatmap")
+    reading(f"Rows are the {H} hidden units, columns the {T} steps; colour is h_t (red negative, white "
+            f"0, blue positive), {'fixed from −1 to 1' if bounded else f'±{zrange[1]:.2g} from the data'}."
+            + (f" {sat.mean():.0%} of the cells are flat ({where}; {why})." if where != "none" else
+               f" The largest finite |h_t| is about {zrange[1]:.2g}."))
+with right:
+    st.latex(r"h_t=\phi(x_t W_{xh}+h_{t-1}W_{hh}+b_h)")
+    st.latex(r"y_t=h_t W_{hq}+b_q")
+    st.caption("In the seed text's notation: v_t = x_t, W_I = W_xh, W_h = W_hh, W_O = W_hq, b_O = b_q, "
+               "σ = φ, v̂ = y. Row vectors, so the input multiplies the matrix from the left; the seed "
+               "indexes the new state t+1, here it is t.")
+    p, x = run.params, run.batch.x[:, seq, :]
+    h_prev = h[t - 1] if t > 0 else run.trace.h0[seq]
+    prev = t - 1 if t > 0 else r"\text{init}"
+    st.markdown(f"At step t = {t}, the two terms inside φ: $\\|x_{{{t}}}W_{{xh}}\\| = "
+                f"{norm(x[t] @ p['W_xh']):.3g}$ from the input, $\\|h_{{{prev}}}W_{{hh}}\\| = "
+                f"{norm(h_prev @ p['W_hh']):.3g}$ from the previous state.")
+    st.plotly_chart(gf.state_bars(h[t], t=t, zrange=zrange, from_data=not bounded), key="bars")
+    reading(f"The {H} numbers the network carries from step {t} to step {t + 1} "
+            f"(‖h_t‖ = {norm(h[t]):.3g}), on the heatmap's range"
+            + (f"; {int(sat[t].sum())} of them are flat ({where})." if where != "none" else "."))
+
+batch, info = run.batch, tasks.task_info(setup.task)
+target, mask = batch.target[:, seq], batch.mask[:, seq]
+O = run.trace.y.shape[2]
+names = ([f"class {k}" for k in range(O)] if batch.kind == "classification" else
+         {"lorenz": ("X", "Y", "Z")}.get(setup.task, ["y"] if O == 1 else [f"dim {d}" for d in range(O)]))
+with left:
+    st.plotly_chart(gf.output_lines(run.trace.y[:, seq], target, mask, kind=batch.kind, names=names,
+                                    t=t), key="outputs")
+    y, has = run.trace.y[:, seq], mask > 0
+    with np.errstate(all="ignore"):
+        if batch.kind == "regression":
+            score = (f"Untrained, its mean squared error on this sequence is "
+                     f"{float(np.mean((y[has] - target[has]) ** 2)):.3g}; {info.baseline_text}.")
+        else:
+            p_all = np.exp(y - y.max(axis=1, keepdims=True))
+            p_true = (p_all / p_all.sum(axis=1, keepdims=True))[has, target[has]]
+            score = (f"Untrained, it gives the right class a probability of {float(p_true.mean()):.2f} "
+                     f"on average (guessing gives {1 / O:.2f}).")
+    reading(f"{info.description} Solid: the network's output; dotted or ◇: the target. {score}")
+
+downloads("forward", {"h": h, "x": x, "y": run.trace.y[:, seq], "target": target, "mask": mask,
+                      **{k: v for k, v in run.params.items()}},
+          [("Hidden-state heatmap", heatmap)],
+          key="forward")
+source(experiment.run, rnn.init_params, rnn.forward, tasks.make_batch)

@@ -1,0 +1,206 @@
+"""The Learn pages as a person sees them (Streamlit AppTest): they run, their controls change the
+charts, a bad link opens with defaults and a notice, and a teacher's link can hide the controls."""
+import base64
+import json
+import os
+import time
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+MB2 = 2 * 1024 * 1024
+
+
+def open_page(page, **query):
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = str(value)
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at):
+    """The Plotly figures on the page, by their key, as the JSON the browser receives."""
+    return {e.key: json.loads(e.proto.spec) for e in at.get("plotly_chart")}
+
+
+def arr(value):
+    """A trace array from the figure JSON: a list, or Plotly's base64 typed array."""
+    if isinstance(value, dict):
+        shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).reshape(shape)
+    return np.array(value, dtype=float)
+
+
+def z_of(fig, n=0):
+    return arr(fig["data"][n]["z"])
+
+
+def captions(at):
+    return " ".join(c.value for c in at.caption)
+
+
+# --- forward -------------------------------------------------------------------------------------
+def test_forward_defaults_show_the_state_the_scrubber_and_the_outputs():
+    at = open_page("forward")
+    c = charts(at)
+    assert set(c) == {"heatmap", "bars", "outputs"}
+    z = z_of(c["heatmap"])
+    assert z.shape == (32, 100) and np.nanmax(np.abs(z)) <= 1
+    assert c["heatmap"]["layout"]["shapes"][0]["x0"] == 50                     # the scrubber's mark
+    bars = arr(c["bars"]["data"][0]["y"])
+    np.testing.assert_allclose(bars, z[:, 50], atol=1e-6)                     # h_t is that column
+    assert "t = 50" in c["bars"]["layout"]["title"]["text"]
+    assert "W_{hh}" in at.latex[0].value
+    assert any("At step t = 50" in m.value for m in at.markdown)            # the equation's numbers
+
+
+def test_forward_controls_change_the_charts():
+    at = open_page("forward")
+    before = z_of(charts(at)["heatmap"])
+    at.slider(key="step").set_value(10).run()
+    c = charts(at)
+    assert c["heatmap"]["layout"]["shapes"][0]["x0"] == 10
+    np.testing.assert_allclose(arr(c["bars"]["data"][0]["y"]), before[:, 10], atol=1e-6)
+    at.slider(key="sequence").set_value(3).run()
+    assert not np.allclose(z_of(charts(at)["heatmap"]), before)
+    at.slider(key="hidden_size").set_value(8).run()
+    assert z_of(charts(at)["heatmap"]).shape == (8, 100)
+    at.radio(key="activation").set_value("relu").run()
+    heat = charts(at)["heatmap"]["data"][0]
+    assert "from the data" in heat["colorbar"]["title"]["text"] and z_of(charts(at)["heatmap"]).min() >= 0
+
+
+def test_shortening_the_sequence_under_the_scrubber_resets_it_instead_of_failing():
+    at = open_page("forward", step=80)
+    at.slider(key="step").set_value(90).run()
+    at.slider(key="seq_len").set_value(50).run()
+    assert not at.exception
+    assert at.slider(key="step").value == 25 and at.slider(key="step").max == 49
+    assert charts(at)["heatmap"]["layout"]["shapes"][0]["x0"] == 25
+
+
+def test_forward_at_the_largest_settings_bins_and_stays_small():
+    at = open_page("forward", seq_len=1000, hidden_size=128, spectral_radius=2, step=999)
+    t0 = time.perf_counter()
+    at.radio(key="activation").set_value("linear").run()         # h grows like 2^t, up to 1e300
+    assert time.perf_counter() - t0 < 5
+    c = charts(at)
+    assert "mean of 3 steps" in c["heatmap"]["layout"]["title"]["text"]
+    assert "from the data" in c["heatmap"]["data"][0]["colorbar"]["title"]["text"]
+    assert c["heatmap"]["layout"]["shapes"][0]["x0"] == 999
+    assert all(len(json.dumps(f)) < MB2 for f in c.values())
+
+
+# --- LSTM gates ----------------------------------------------------------------------------------
+def test_lstm_gates_show_six_heatmaps_and_the_cell_path():
+    c = charts(open_page("lstm_gates"))
+    assert {f"gate-{n}" for n in "ifogch"} | {"cell-path"} == set(c)
+    f = z_of(c["gate-f"])
+    assert f.shape == (16, 100) and 0.3 < f.mean() < 0.7
+    measured, product = (arr(d["y"]) for d in c["cell-path"]["data"][:2])
+    assert measured[-1] == pytest.approx(1) and product[-1] == pytest.approx(1)
+
+
+def test_forget_bias_opens_the_gates_and_keeps_the_gradient():
+    at = open_page("lstm_gates")
+    product0 = arr(charts(at)["cell-path"]["data"][1]["y"])[0]
+    at.slider(key="forget_bias").set_value(3.0).run()
+    c = charts(at)
+    assert z_of(c["gate-f"]).mean() > 0.9
+    assert arr(c["cell-path"]["data"][1]["y"])[0] > 1e6 * product0
+    assert "mean f = 0.9" in captions(at)
+
+
+def test_lstm_gates_at_the_largest_settings():
+    t0 = time.perf_counter()
+    at = open_page("lstm_gates", seq_len=1000, forget_bias=5, hidden_size=64, batch_size=16,
+                   weight_scale=3, sequence=15)
+    assert time.perf_counter() - t0 < 5
+    c = charts(at)
+    assert z_of(c["gate-h"]).shape == (64, 334)
+    assert all(len(json.dumps(f)) < MB2 for f in c.values())
+
+
+# --- RNN vs LSTM ---------------------------------------------------------------------------------
+def test_compare_shares_one_colour_scale_and_tells_the_truth_about_forget_gates():
+    at = open_page("compare")
+    c = charts(at)
+    rnn, lstm = c["heatmap-RNN"]["data"][0], c["heatmap-LSTM"]["data"][0]
+    assert (rnn["zmin"], rnn["zmax"]) == (lstm["zmin"], lstm["zmax"])
+    assert f"10<sup>{rnn['zmin']}</sup>" in c["heatmap-RNN"]["layout"]["title"]["subtitle"]["text"]
+    assert [d["name"] for d in c["profiles"]["data"]][:2] == ["RNN: mean over the batch",
+                                                              "LSTM: mean over the batch"]
+    assert "fades too" in captions(at) and "forget gate is 0.50" in captions(at)
+    lstm_before = arr(c["profiles"]["data"][1]["y"])
+    at.slider(key="forget_bias").set_value(3.0).run()
+    c = charts(at)
+    lstm_after = arr(c["profiles"]["data"][1]["y"])
+    assert lstm_after[0] / lstm_after[-1] > 1e6 * lstm_before[0] / lstm_before[-1]
+    assert "fades too" not in captions(at)
+    rnn_before = arr(c["profiles"]["data"][0]["y"])
+    at.slider(key="spectral_radius").set_value(0.5).run()
+    assert arr(charts(at)["profiles"]["data"][0]["y"])[0] < rnn_before[0]
+
+
+def test_compare_at_the_largest_settings_marks_underflow():
+    t0 = time.perf_counter()
+    at = open_page("compare", seq_len=1000, spectral_radius=2, hidden_size=64, batch_size=16,
+                   forget_bias=-5)
+    assert time.perf_counter() - t0 < 5
+    c = charts(at)
+    assert any("underflow" in (d.get("name") or "") for d in c["heatmap-LSTM"]["data"])
+    assert "exactly 0 (it underflowed" in captions(at)
+    assert all(len(json.dumps(f)) < MB2 for f in c.values())
+
+
+# --- BPTT (the reference page) -------------------------------------------------------------------
+def test_bptt_page_runs_and_its_controls_change_the_charts():
+    at = open_page("bptt")
+    c = charts(at)
+    assert {"heatmap", "profile", "transport", "contrib"} <= set(c)
+    assert z_of(c["heatmap"]).shape == (8, 100)
+    before = arr(c["profile"]["data"][0]["y"])
+    at.slider(key="spectral_radius").set_value(1.5).run()
+    assert arr(charts(at)["profile"]["data"][0]["y"])[0] > 10 * before[0]
+    at.slider(key="seq_len").set_value(40).run()
+    assert z_of(charts(at)["heatmap"]).shape == (8, 40)
+
+
+# --- every page: a bad link, a teacher's link ----------------------------------------------------
+PAGES = ("forward", "bptt", "lstm_gates", "compare")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_bad_link_opens_with_defaults_and_a_notice(page):
+    at = open_page(page, seq_len="abc", step="5000")
+    notice = " ".join(i.value for i in at.info)
+    assert "`seq_len`" in notice and "'abc' is not a number" in notice
+    assert at.slider(key="seq_len").value == 100
+    assert not at.error
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_teachers_link_hides_the_controls_but_keeps_its_settings(page):
+    at = open_page(page, controls="hidden", seq_len=40)
+    assert len(at.slider) == 0 and len(at.radio) == 0 and len(at.selectbox) == 0
+    assert not at.info
+    key = {"lstm_gates": "gate-h", "compare": "heatmap-RNN"}.get(page, "heatmap")
+    assert z_of(charts(at)[key]).shape[-1] == 40
+
+
+def test_choice_links_use_option_names_and_apply():
+    """Streamlit writes a bound choice's displayed text into the URL; ours display option names,
+    so ?activation=relu selects ReLU (no false notice) and the heatmap follows it."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/bptt.py")
+    at.query_params.update(activation="linear", spectral_radius="1.5", task="lorenz")
+    at.run()
+    assert not at.exception and not at.info
+    assert at.radio(key="activation").value == "linear"
+    assert at.radio(key="task").value == "lorenz"
+    assert any("grow" in c.value for c in at.caption)
