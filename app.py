@@ -9,7 +9,8 @@ import plotly.graph_objects  # noqa: F401
 
 import core.experiment  # noqa: F401
 
-st.set_page_config(page_title="BPTT Lens", page_icon=":material/timeline:", layout="wide")
+# An emoji favicon: a material-icon favicon makes the browser fetch a font from the internet.
+st.set_page_config(page_title="BPTT Lens", page_icon="🔁", layout="wide")
 
 pages = {
     "Learn": [

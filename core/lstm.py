@@ -184,13 +184,13 @@ def backward(params, trace, dy, *, truncate=None):
     dz_bufs = np.empty((n_bufs, size, B, 4 * H))
     # The local derivatives, which need no gradient: the loop only multiplies them in.
     #   A_o = tanh(c) o(1-o)   A_c = o (1-tanh^2 c)   A_i = g i(1-i)   A_f = c_{t-1} f(1-f)   A_g = i (1-g^2)
-    factors = np.empty((n_bufs, size, 5, B, H))
+    factors = np.empty((n_bufs, 5, size, B, H))   # each factor's chunk contiguous, for bulk ops
 
     def prepare(k, t0, t1):
         # backprop into h_t through y_t: dy_t W_hq^T
         np.matmul(flat(dy, t0, t1), p["W_hq"].T, out=flat(dh, t0, t1))
         n = t1 - t0
-        A_o, A_c, A_i, A_f, A_g = (factors[k % n_bufs, :n, m] for m in range(5))
+        A_o, A_c, A_i, A_f, A_g = factors[k % n_bufs, :, :n]
         i, f, o, g, c = (a[t0:t1] for a in (tr.i, tr.f, tr.o, tr.g, tr.c))
         np.tanh(c, out=A_c)                     # tanh(c), for A_o and A_c
         np.subtract(1.0, o, out=A_o)
@@ -220,7 +220,7 @@ def backward(params, trace, dy, *, truncate=None):
         for kc, t0, t1 in overlapped(spans, prepare, weight_grads, elements=4 * T * B * H):
             for t in range(t1 - 1, t0 - 1, -1):
                 dh_t, dc_t = dh[t], dc[t]
-                A_o, A_c, A_i, A_f, A_g = factors[kc % n_bufs, t - t0]
+                A_o, A_c, A_i, A_f, A_g = factors[kc % n_bufs, :, t - t0]
                 link = linked(t, T, k)
                 if link:                        # backprop into h_t via step t+1
                     np.matmul(dz_next, W_h_T, out=rec)

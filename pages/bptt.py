@@ -7,6 +7,9 @@ from ui import cache, figures
 from ui.controls import BPTT_CONTROLS
 from ui.params import controls
 from ui.widgets import downloads, reading, say_error, source
+from ui.router import through_app
+
+through_app()
 
 st.title("Backpropagation through time")
 st.markdown("A plain RNN reads a sequence; the loss sits at the end (or at every step). Going backward, "

@@ -9,6 +9,9 @@ from ui import gate_figures as gf
 from ui.controls import COMPARE_CONTROLS
 from ui.params import controls
 from ui.widgets import downloads, reading, say_error, source
+from ui.router import through_app
+
+through_app()
 
 st.title("RNN vs LSTM")
 st.markdown("Both networks read **the same sequences**, with the same length, hidden size and seed; "

@@ -9,6 +9,9 @@ from ui.controls import FORWARD_CONTROLS
 from ui.page_controls import derived_widget, sequence_spec, step_spec
 from ui.params import controls
 from ui.widgets import downloads, reading, say_error, source
+from ui.router import through_app
+
+through_app()
 
 # How each activation flattens: where |phi'| is small, the gradient through that unit shrinks too.
 SATURATION = {"tanh": ("|h| > 0.9", "tanh′ < 0.19 there", lambda h: np.abs(h) > 0.9),

@@ -9,6 +9,9 @@ from ui.controls import LSTM_CONTROLS
 from ui.page_controls import derived_widget, sequence_spec
 from ui.params import controls
 from ui.widgets import downloads, reading, say_error, source
+from ui.router import through_app
+
+through_app()
 
 st.title("LSTM gates")
 st.markdown("An LSTM keeps a **memory cell** c_t beside its hidden state. Three gates between 0 and 1 "

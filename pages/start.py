@@ -6,6 +6,9 @@ from ui import cache, figures
 from ui.lines import log_lines
 from ui.presets import PRESETS
 from ui.widgets import reading, source
+from ui.router import through_app
+
+through_app()
 
 st.title("See backpropagation through time")
 st.markdown(
@@ -25,9 +28,9 @@ curves = [dict(name="plain RNN (tanh, ρ = 0.9)", x=range(T), y=figures.mean_pro
           dict(name="LSTM (forget bias 3)", x=range(T), y=figures.mean_profile(lstm_run.dh_norm),
                hover="‖∂L/∂h_t‖")]
 st.plotly_chart(log_lines(curves, title="How much of a loss at the last step reaches each earlier step",
-                          x_title="time step t", y_title="‖∂L/∂h_t‖, mean over 8 sequences (log scale)"),
+                          x_title="time step t", y_title="‖∂L/∂h_t‖ (log scale)"),
                 key="start-picture")
-reading(f"Same inputs, same length. At t=0 the RNN keeps {figures.reach_ratio(rnn_run.dh_norm):.0e} of "
+reading(f"Mean over 8 sequences, same inputs, same length. At t=0 the RNN keeps {figures.reach_ratio(rnn_run.dh_norm):.0e} of "
         f"its last-step gradient; the LSTM keeps {figures.reach_ratio(lstm_run.dh_norm):.2f}.")
 
 st.subheader("Open a page already set up")

@@ -121,7 +121,9 @@ def widget(s):
     if isinstance(s, Choice):
         index = s.options.index(s.default)
         if len(s.options) <= 4:
-            captions = [s.labels.get(o, "") for o in s.options] if s.labels else None
+            # a caption only where the plain words say more than the option's name
+            captions = [s.labels.get(o, "") if s.labels.get(o, o) != o else ""
+                        for o in s.options] if s.labels else None
             return st.radio(s.label, s.options, index=index, captions=captions, key=s.key,
                             help=s.help, horizontal=captions is None, bind="query-params")
         return st.selectbox(s.label, s.options, index=index, key=s.key, help=s.help,

@@ -17,7 +17,10 @@ PRESETS = (
            {"activation": "linear", "spectral_radius": "1.5", "seq_len": "100"},
            "Spectral radius 1.5 with a linear activation: the gradient grows by ~1.5 per step. "
            "Switch to tanh and watch saturation tame it."),
-    Preset("Clipping rescues it", "pages/training.py", {"preset": "clipping"},
+    Preset("Clipping rescues it", "pages/training.py",
+           {"model": "rnn", "task": "sine", "activation": "tanh", "spectral_radius": "1.5",
+            "optimizer": "sgd", "lr": "0.5", "seq_len": "50", "hidden_size": "32", "steps": "500",
+            "clip": "norm", "clip_threshold": "1", "compare": "clipping"},
            "Train an exploding RNN with and without gradient clipping, side by side."),
     Preset("The LSTM highway", "pages/compare.py", {"forget_bias": "3"},
            "Forget-gate bias 3 opens the forget gates: the cell state carries the gradient far back."),

@@ -1,0 +1,74 @@
+"""Training lab: train a network on a task, or two side by side, and watch the loss, the gradient's
+reach back in time, clipping and the recurrent weights change as it learns."""
+import streamlit as st
+
+from core import optim, probe
+from core import train as core_train
+from core.tasks import task_info
+from ui import train_cache
+from ui import train_controls as tc
+from ui import train_figures as tf
+from ui import train_readings as tr
+from ui.params import controls
+from ui.widgets import downloads, reading, say_error, source
+from ui.router import through_app
+
+through_app()
+
+st.title("Training lab")
+st.markdown("Train a plain RNN or an LSTM on a task, or **two side by side** that differ in one thing "
+            "only: clipping off and on, or the model. Each step draws a fresh batch of 32 sequences, "
+            "backpropagates through time, measures the gradient's norm, clips it, and updates the "
+            "weights. About 40 times per run the network is measured on one fixed probe batch.")
+st.latex(r"g=\nabla_\theta L,\qquad\text{norm: }g\leftarrow g\cdot\min\Big(1,\frac{c}{\|g\|}\Big),"
+         r"\qquad\text{value: }g_i\leftarrow\max(-c,\min(c,g_i)),\qquad\theta\leftarrow\theta-\eta\,g")
+st.caption("θ: all weights; η: the learning rate (Adam rescales g per weight first); c: the clipping "
+           "threshold. ‖g‖ is the norm of all gradients together, before clipping.")
+
+values = controls(tc.TRAIN_CONTROLS)
+try:
+    configs = tc.runs_to_compare(tc.train_config(values), values["compare"])
+    info = task_info(configs[0].task)
+except ValueError as err:
+    say_error(err)
+    st.stop()
+
+st.markdown(f"**Task: {info.title}.** {info.description}")
+for cfg in configs:
+    st.markdown(f"**{tc.run_label(cfg)}** — clipping applied: {tc.clip_words(cfg)}.")
+runs = [(tc.run_label(cfg), train_cache.trained_with_progress(cfg, tc.run_label(cfg))) for cfg in configs]
+for label, h in runs:
+    if h.stopped_at is not None:
+        st.error(f"**{label} blew up at step {h.stopped_at}.** {h.message} (Sidebar: Gradient clipping, "
+                 "Learning rate.) Its curves end there.", icon=":material/error:")
+
+charts = (tuple(configs),)      # a finished run's charts are built once: train_cache.chart_spec
+st.vega_lite_chart(train_cache.chart_spec(("loss",) + charts, lambda: tf.loss_chart(runs, info)), key="loss")
+reading(tr.loss_reading(runs, info))
+
+st.subheader("Clipping: the gradient's size at every step")
+st.vega_lite_chart(train_cache.chart_spec(("grad",) + charts, lambda: tf.grad_chart(runs)), key="grad")
+reading(tr.grad_reading(runs))
+
+st.subheader("How far back the gradient reaches, as training goes on")
+heatmaps, zrange = tf.gradient_heatmaps(runs)
+for n, (col, fig) in enumerate(zip(st.columns(len(runs)), heatmaps)):
+    col.plotly_chart(fig, key=f"heatmap-{n}")
+reading(tr.heatmap_reading(runs, zrange))
+
+st.subheader("The recurrent weights")
+st.vega_lite_chart(train_cache.chart_spec(("spectrum",) + charts, lambda: tf.spectrum_chart(runs)),
+                   key="spectrum")
+reading(tr.spectrum_reading(runs))
+if any(h.config.model == "lstm" for _, h in runs):
+    st.vega_lite_chart(train_cache.chart_spec(("forget",) + charts, lambda: tf.forget_chart(runs)), key="forget")
+    reading(tr.forget_reading(runs))
+
+FIELDS = ("loss", "grad_norm", "clipped", "accuracy", "probe_steps", "probe_loss", "dh_norm", "dc_norm",
+          "spectral_radius", "sigma_max", "forget_mean")
+downloads("training-lab", {f"{cfg.model}_{cfg.clip}_{f}": getattr(h, f)
+                           for cfg, (_, h) in zip(configs, runs) for f in FIELDS
+                           if getattr(h, f) is not None},
+          [(f"{label} heatmap", fig) for (label, _), fig in zip(runs, heatmaps)], key="training")
+source(core_train.train, probe.measure, optim.clip_grad_norm, optim.clip_grad_value, tf.loss_chart,
+       tf.grad_chart, tf.gradient_heatmaps, tf.spectrum_chart)

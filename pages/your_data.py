@@ -1,0 +1,91 @@
+"""Your data: train a network on a CSV table (or a built-in Seattle one) to predict the next row, and
+see its predictions against the rows it never trained on, in the table's own units."""
+import streamlit as st
+
+from core import data
+from core import train as core_train
+from core.tasks import SERIES, task_info
+from ui import train_cache, upload
+from ui import train_controls as tc
+from ui import train_figures as tf
+from ui import train_readings as tr
+from ui.params import controls
+from ui.widgets import downloads, reading, say_error, source
+from ui.router import through_app
+
+through_app()
+
+st.title("Your data")
+st.markdown("Upload a CSV file with a header row and **one row per time step** (or use a built-in "
+            "Seattle table), choose the columns of numbers, and train a network to predict the next "
+            "row from the T rows before it. Each column is standardized first; the predictions are "
+            "shown back in the file's own units, on the last fifth of the rows, held out from training.")
+st.latex(r"z_t=\frac{x_t-\mu}{\sigma},\qquad \hat z_{t+1}=\mathrm{net}(z_{t-T+1},\dots,z_t),"
+         r"\qquad \hat x_{t+1}=\mu+\sigma\,\hat z_{t+1}")
+
+values = controls(tc.DATA_CONTROLS)
+if values["source"] == "upload":
+    file = st.file_uploader("A CSV file (comma, semicolon or tab separated, UTF-8, at most 5 MB)",
+                            type=["csv", "txt"], key="upload")
+    st.caption("A link shares these settings, not your file: whoever opens it uploads their own.")
+    if file is None:
+        st.info("Upload a file above, or choose a built-in table under Data in the sidebar. Files over "
+                "20 MB are refused by the uploader itself (a red ! on the name); up to that, a file "
+                "over 5 MB gets a message saying so.")
+        st.stop()
+    name, raw = file.name, file.getvalue()
+    with st.spinner(f"Reading {name}…"):
+        table, error = train_cache.uploaded_table(name, raw)
+else:
+    name = values["source"]
+    table, raw, error = train_cache.builtin_table(name)
+if error:
+    st.error(error, icon=":material/error:")
+    st.stop()
+
+st.dataframe(upload.preview(raw), hide_index=True)
+reading(f"The first rows of {name}, as written in the file. {len(table)} rows; columns of "
+        f"numbers: {', '.join(table.numeric_names)}.")
+columns = st.multiselect("Columns to learn and predict (at most 6)", table.numeric_names, max_selections=6,
+                         help="Columns that hold a number in every filled cell. Not part of the link.",
+                         default=upload.BUILTIN_COLUMNS.get(values["source"]),
+                         key=f"columns-{name}-{upload.fingerprint(raw)}")
+if not columns:
+    st.info("Choose one or more columns of numbers to train on.")
+    st.stop()
+try:
+    series = data.select_columns(table, columns)                       # (N, D)
+    split = upload.Split.of(len(series))
+    cfg = tc.train_config({**values, "task": SERIES})
+    info = task_info(SERIES, series[:split.n_train])
+    history = train_cache.trained_with_progress(cfg, tc.run_label(cfg), series=series[:split.n_train])
+except ValueError as err:
+    say_error(err)
+    st.stop()
+
+runs = [(tc.run_label(cfg), history)]
+st.markdown(f"**{runs[0][0]}** — clipping applied: {tc.clip_words(cfg)}.")
+if history.stopped_at is not None:
+    st.error(f"**Training blew up at step {history.stopped_at}.** {history.message} (Sidebar: Gradient "
+             "clipping, Learning rate.) No forecast is drawn from weights that overflowed.",
+             icon=":material/error:")
+charts = (cfg, upload.fingerprint(raw), tuple(columns))     # a finished run's charts: built once
+st.vega_lite_chart(train_cache.chart_spec(("loss",) + charts, lambda: tf.loss_chart(runs, info)), key="loss")
+reading(tr.loss_reading(runs, info))
+if history.stopped_at is not None:
+    st.stop()
+
+rows, truth, pred, persist = train_cache.heldout_forecast(cfg, train_cache.data_key(series), split.n_train,
+                                                    _history=history, _series=series)
+st.subheader("Forecast on the held-out rows")
+st.markdown(split.words(table.rows, len(rows)))
+for j, column in enumerate(columns):
+    st.vega_lite_chart(train_cache.chart_spec(("forecast", column) + charts, lambda: tf.forecast_chart(
+        table.rows[rows], truth[:, j], pred[:, j], column)), key=f"forecast-{column}")
+    reading(tr.forecast_reading(column, truth[:, j], pred[:, j], persist[:, j]))
+
+downloads("your-data", {"loss": history.loss, "grad_norm": history.grad_norm, "clipped": history.clipped,
+                        "heldout_rows": table.rows[rows], "truth": truth, "prediction": pred},
+          key="your-data")
+source(data.read_table, data.select_columns, core_train.train, core_train.predict,
+       train_cache.heldout_forecast, tf.forecast_chart)

@@ -1,0 +1,206 @@
+"""The Train pages as a person sees them (Streamlit AppTest): they run, their controls change what the
+charts hold, a blow-up is said with its step, the clipping preset shows clipping's rescue, a rerun does
+not train again, and every kind of bad file gets a plain-words error while the page keeps running."""
+import json
+import os
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import core.train
+from ui.presets import PRESETS
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+MB2 = 2 * 1024 * 1024
+TINY = dict(model="rnn", task="sine", steps=100, seq_len=10, hidden_size=8)   # ~0.3 s a run
+
+
+def open_page(page, **query):
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = str(value)
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def vega(at):
+    """Each Vega-Lite chart as ``{title: (spec, [data tables as DataFrames])}``, as the browser gets it."""
+    out = {}
+    for e in at.get("vega_lite_chart"):
+        spec = json.loads(e.proto.spec)
+        tables = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in e.proto.datasets]
+        out[spec["title"]["text"]] = (spec, tables)
+    return out
+
+
+def table(at, title, column):
+    return next(t for t in vega(at)[title][1] if column in t.columns)
+
+
+LOSS = "Training loss: does the network beat the trivial predictor?"
+GRAD = "Gradient norm before clipping, and where clipping fired"
+SPECTRUM = "How big are the recurrent weights during training?"
+FORGET = "How open are the LSTM's forget gates?"
+
+
+def text(at):
+    return " ".join(e.value for kind in ("caption", "markdown", "error", "info")
+                    for e in getattr(at, kind))
+
+
+# --- Training lab --------------------------------------------------------------------------------
+def test_training_page_draws_every_chart_with_its_reading():
+    at = open_page("training", **{**TINY, "model": "lstm"})
+    charts = vega(at)
+    assert {LOSS, GRAD, SPECTRUM, FORGET} <= set(charts)
+    loss = table(at, LOSS, "running_mean")
+    assert len(loss) == 100 and loss["step"].max() == 99
+    assert "mean loss of the last 50 steps" in text(at) and "clipping applied: norm clipping" in text(at)
+    heat = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert heat["layout"]["yaxis"]["autorange"] == "reversed"
+    assert heat["layout"]["title"]["text"] == "LSTM (b_f = 1), norm clip 1"
+    assert "∂L/∂h" in heat["data"][0]["colorbar"]["title"]["text"]
+    assert not at.error
+    sizes = [len(e.proto.spec) + sum(len(d.data.data) for d in e.proto.datasets)
+             for e in at.get("vega_lite_chart")]
+    assert max(sizes) < MB2
+
+
+def test_a_rerun_with_the_same_settings_does_not_train_again(monkeypatch):
+    calls = []
+    real = core.train.train
+    monkeypatch.setattr(core.train, "train", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    at = open_page("training", **TINY, seed=71)
+    assert len(calls) == 1 and calls[0].seed == 71
+    at.run()
+    assert len(calls) == 1 and not at.get("progress")
+    at.slider(key="seed").set_value(72).run()
+    assert len(calls) == 2
+
+
+def test_the_controls_change_what_the_charts_hold():
+    at = open_page("training", **TINY)
+    assert table(at, LOSS, "running_mean")["step"].max() == 99
+    assert FORGET not in vega(at)                                      # a plain RNN has no gates
+    at.slider(key="steps").set_value(150).run()
+    assert table(at, LOSS, "running_mean")["step"].max() == 149
+    at.selectbox(key="task").set_value("adding").run()
+    assert table(at, LOSS, "text")["loss"][0] == pytest.approx(1 / 6)
+    at.slider(key="clip_threshold").set_value(0.3).run()
+    assert table(at, GRAD, "text")["norm"][0] == pytest.approx(0.3)
+    at.radio(key="clip").set_value("value").run()
+    assert not any("text" in t.columns for t in vega(at)[GRAD][1])     # no norm threshold to draw
+    assert "value clipping: every gradient entry is cut to ±0.3" in text(at)
+    at.radio(key="compare").set_value("models").run()
+    assert set(table(at, LOSS, "running_mean")["run"]) == {"RNN (tanh), value clip ±0.3",
+                                                          "LSTM (b_f = 1), value clip ±0.3"}
+    assert FORGET in vega(at) and len(at.get("plotly_chart")) == 2
+
+
+def test_a_blow_up_is_said_with_its_step_and_what_to_do():
+    at = open_page("training", model="rnn", task="lorenz", activation="linear", spectral_radius=2,
+                   optimizer="sgd", lr=1, clip="none", steps=100, seq_len=20, hidden_size=8)
+    assert len(at.error) == 1
+    error = at.error[0].value
+    assert "blew up at step 1" in error and "gradient clipping" in error and "learning rate" in error
+    stop = table(at, LOSS, "what")
+    assert stop["step"][0] == 1 and "stopped (inf/NaN)" in stop["what"][0]
+
+
+def test_the_clipping_preset_shows_the_unclipped_run_blow_up_and_the_clipped_one_learn():
+    preset = next(p for p in PRESETS if p.page == "pages/training.py")
+    at = open_page("training", **preset.query)
+    assert not at.info                                                 # every setting of the link used
+    assert len(at.error) == 1 and "no clipping blew up at step" in at.error[0].value
+    loss = table(at, LOSS, "running_mean")
+    clipped = loss[loss["run"].str.contains("norm clip 1")]
+    baseline = table(at, LOSS, "text")["loss"][0]
+    assert clipped["step"].max() == 499 and clipped["loss"].tail(50).mean() < baseline / 5
+    fired = table(at, GRAD, "norm")
+    assert fired[fired["run"].str.contains("norm clip")]["clipped"].any()
+
+
+def test_a_bad_link_opens_with_defaults_and_a_notice():
+    at = open_page("training", **{**TINY, "model": "cnn", "lr": "7"})
+    notice = " ".join(i.value for i in at.info)
+    assert "`model`" in notice and "`lr`" in notice
+    assert at.radio(key="model").value == "lstm"
+
+
+def test_a_teachers_link_hides_the_controls_but_trains_its_settings():
+    at = open_page("training", **TINY, controls="hidden", compare="clipping")
+    assert len(at.slider) == 0 and len(at.radio) == 0 and len(at.selectbox) == 0
+    assert set(table(at, LOSS, "running_mean")["run"]) == {"RNN (tanh), no clipping",
+                                                          "RNN (tanh), norm clip 1"}
+
+
+# --- Your data -----------------------------------------------------------------------------------
+DATA = dict(steps=50, seq_len=8, hidden_size=8)
+
+
+def test_your_data_trains_on_seattle_weather_and_forecasts_the_held_out_rows():
+    at = open_page("your_data", **DATA)
+    assert list(at.dataframe[0].value.columns)[:3] == ["date", "precipitation", "temp_max"]
+    charts = vega(at)
+    forecast = table(at, "temp_max: truth vs the model's prediction, held-out rows", "series")
+    truth = forecast[forecast["series"] == "truth"]
+    assert len(truth) == 292 and truth["row"].min() == 1171             # the last fifth, file rows
+    assert truth["value"].between(-10, 40).all()                        # °C, not standardized units
+    assert "temp_min: truth vs the model's prediction, held-out rows" in charts
+    assert "are held out" in text(at) and "typical error (RMSE)" in text(at)
+    at.multiselect[0].set_value(["wind"]).run()
+    assert list(vega(at)) == [LOSS, "wind: truth vs the model's prediction, held-out rows"]
+
+
+GOOD = b"t,a,b\n" + b"".join(b"%d,%d,%.2f\n" % (i, i % 7, np.sin(i / 4)) for i in range(80))
+BAD = {
+    "empty": (b"", "The file is empty"),
+    "png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "This is a PNG image, not a CSV text file"),
+    "latin1": ("t,température\n".encode("latin-1") + b"1,2\n" * 20, "The file is not UTF-8 text"),
+    "no_numbers": (b"name,city\n" + b"bob,paris\n" * 20, "No column holds only numbers"),
+    "one_row": (b"t,a\n1,2\n", "The file has only 1 data row"),
+    "past_the_limit": (b"t,a\n" + b"1,2\n" * 1_300_000, "the limit is 5.0 MB"),
+    "ragged": (b"t,a\n" + b"1,2\n" * 12 + b"3,4,5\n", "Row 14 has 3 cells but the header names 2"),
+}
+
+
+def open_upload(name, raw):
+    at = open_page("your_data", source="upload", **DATA)
+    assert "Upload a file above" in text(at) and not at.get("vega_lite_chart")
+    at.file_uploader(key="upload").set_value((f"{name}.csv", raw, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_every_bad_file_gets_a_plain_error_and_the_page_keeps_running(case):
+    raw, expected = BAD[case]
+    at = open_upload(case, raw)
+    assert len(at.error) == 1 and at.error[0].value.startswith(f"{case}.csv cannot be used: ")
+    assert expected in at.error[0].value
+    assert not at.get("vega_lite_chart") and at.title[0].value == "Your data"
+    at.file_uploader(key="upload").set_value(("good.csv", GOOD, "text/csv")).run()
+    assert not at.error and at.multiselect[0].options == ["t", "a", "b"]
+
+
+def test_missing_values_in_a_chosen_column_are_named_with_their_row():
+    raw = GOOD.replace(b"\n17,3,", b"\n17,,", 1)
+    at = open_upload("gaps", raw)
+    assert not at.error and at.multiselect[0].value == []                # nothing chosen for you
+    at.multiselect[0].set_value(["b"]).run()
+    assert not at.error and vega(at)
+    at.multiselect[0].set_value(["a", "b"]).run()
+    assert len(at.error) == 1 and "Column 'a' has 1 missing value (row 19)" in at.error[0].value
+
+
+def test_a_good_upload_trains_and_its_seq_len_is_checked_against_its_rows():
+    at = open_upload("good", GOOD)
+    at.multiselect[0].set_value(["b"]).run()
+    forecast = table(at, "b: truth vs the model's prediction, held-out rows", "series")
+    assert len(forecast) == 2 * 16 and not at.error
+    at.slider(key="seq_len").set_value(80).run()
+    assert len(at.error) == 1 and "seq_len must be at most 63" in at.error[0].value

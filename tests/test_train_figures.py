@@ -1,0 +1,239 @@
+"""The Training lab's and Your data's builders: what each chart holds (its data, scales, titles), the
+readings' numbers, the controls' configs, and the upload helpers. Runs are real, small trainings."""
+import json
+
+import numpy as np
+import pytest
+
+from core.tasks import SERIES, task_info
+from core.train import TrainConfig, train
+from ui import train_controls as tc
+from ui import step_charts as sc
+from ui import train_figures as tf
+from ui import train_readings as tr
+from ui import upload
+from ui.params import Choice, from_url, url_notices
+from ui.presets import PRESETS
+
+SMALL = dict(model="rnn", task="sine", seq_len=6, hidden_size=4, batch_size=4, probe_every=5)
+PRESET = next(p for p in PRESETS if p.page == "pages/training.py").query
+
+
+@pytest.fixture(scope="module")
+def steady():
+    return train(TrainConfig(steps=40, clip="norm", clip_threshold=0.5, **SMALL))
+
+
+@pytest.fixture(scope="module")
+def exploded():
+    """A linear RNN with ρ = 2 and a huge rate: the loss overflows within a few steps."""
+    return train(TrainConfig(steps=40, clip="none", activation="linear", spectral_radius=2.0,
+                             optimizer="sgd", lr=1.0, **{**SMALL, "task": "lorenz"}))
+
+
+def datasets(chart):
+    """The chart's data tables, from the Vega-Lite dict Streamlit receives."""
+    return list(chart.to_dict()["datasets"].values())
+
+
+def table_with(chart, column):
+    return next(rows for rows in datasets(chart) if rows and column in rows[0])
+
+
+def layers(chart):
+    return chart.to_dict()["layer"]
+
+
+def subtitle(chart):
+    return " ".join(chart.to_dict()["title"]["subtitle"])
+
+
+# --- binning -------------------------------------------------------------------------------------
+def test_bin_steps_keeps_short_series_and_bins_long_ones_by_the_rule_asked():
+    steps, v, k = sc.bin_steps(np.arange(10.0), "mean")
+    assert k == 1 and list(steps) == list(range(10)) and list(v) == list(range(10))
+    x = np.ones(2500)
+    x[1234] = 1e9
+    steps, peak, k = sc.bin_steps(x, "max")
+    assert k == 3 and len(peak) == 834 and steps[1] == 3 and peak.max() == 1e9      # the spike stays
+    fired = np.zeros(2500)
+    fired[7] = 1
+    assert list(np.flatnonzero(sc.bin_steps(fired, "any")[1])) == [2]
+
+
+def test_running_mean_is_the_mean_of_the_last_values_even_after_a_huge_one():
+    np.testing.assert_allclose(sc.running_mean([1.0, 3.0, 5.0, 7.0], 2), [1, 2, 4, 6])
+    after = sc.running_mean([1e56, 1.0, 0.02, 0.04], 2)
+    np.testing.assert_allclose(after[2:], [0.51, 0.03])
+
+
+# --- loss ----------------------------------------------------------------------------------------
+def test_loss_chart_holds_every_step_the_baseline_and_the_titles(steady):
+    info = task_info("sine")
+    chart = tf.loss_chart([("run A", steady)], info)
+    rows = table_with(chart, "running_mean")
+    np.testing.assert_allclose([r["loss"] for r in rows], steady.loss)
+    assert [r["step"] for r in rows] == list(range(40)) and {r["run"] for r in rows} == {"run A"}
+    spec = chart.to_dict()
+    assert spec["title"]["text"].startswith("Training loss")
+    y = layers(chart)[0]["encoding"]["y"]
+    assert y["scale"]["type"] == "log" and "log scale" in y["title"]
+    assert "standardized units" in subtitle(chart)
+    base = table_with(chart, "text")
+    assert base[0]["loss"] == pytest.approx(info.baseline) and info.baseline_text in base[0]["text"]
+    tips = {t["field"] for layer in layers(chart) for t in layer.get("encoding", {}).get("tooltip", [])
+            if isinstance(t, dict)}
+    assert {"step", "loss", "running_mean"} <= tips
+
+
+def test_a_long_run_is_binned_and_says_so():
+    h = train(TrainConfig(steps=2100, **{**SMALL, "seq_len": 2, "hidden_size": 2, "probe_every": 500}))
+    chart = tf.loss_chart([("long", h)], task_info("sine"))
+    rows = table_with(chart, "running_mean")
+    assert len(rows) == 700 and rows[1]["step"] == 3
+    assert rows[0]["loss"] == pytest.approx(h.loss[:3].mean())
+    assert "mean of 3 steps" in subtitle(chart)
+    assert len(json.dumps(chart.to_dict())) < 2 * 1024 * 1024
+
+
+def test_an_explosion_is_clamped_on_the_axis_said_and_marked_where_it_stopped(steady, exploded):
+    assert exploded.stopped_at is not None
+    runs = [("steady", steady), ("exploded", exploded)]
+    chart = tf.loss_chart(runs, task_info("sine"))
+    scale = layers(chart)[0]["encoding"]["y"]["scale"]
+    assert scale["clamp"] is True and scale["domain"][1] < np.max(exploded.loss)
+    assert "drawn at the top edge" in subtitle(chart)
+    stop = table_with(chart, "what")
+    assert stop == [{"step": exploded.stopped_at, "run": "exploded",
+                     "what": f"exploded: stopped (inf/NaN) at step {exploded.stopped_at}"}]
+    alone = tf.loss_chart([("steady", steady)], task_info("sine"))
+    assert "domain" not in layers(alone)[0]["encoding"]["y"]["scale"]
+
+
+# --- gradient norm and clipping --------------------------------------------------------------------
+def test_grad_chart_marks_the_clipped_steps_and_the_norm_threshold(steady):
+    chart = tf.grad_chart([("run A", steady)])
+    rows = table_with(chart, "norm")
+    np.testing.assert_allclose([r["norm"] for r in rows], steady.grad_norm)
+    assert [r["step"] for r in rows if r["clipped"]] == list(np.flatnonzero(steady.clipped))
+    assert steady.clipped.any() and not steady.clipped.all()
+    points = [ly for ly in layers(chart) if ly.get("transform") == [{"filter": "datum.clipped"}]]
+    assert len(points) == 1 and points[0]["mark"]["shape"] == "triangle-up"
+    rule = next(r for r in datasets(chart) if r and "text" in r[0])
+    assert rule == [{"norm": 0.5, "text": "norm threshold 0.5"}]
+    assert "before clipping" in subtitle(chart) and "log scale" in layers(chart)[0]["encoding"]["y"]["title"]
+
+
+def test_value_clipping_draws_no_norm_threshold():
+    h = train(TrainConfig(steps=10, clip="value", clip_threshold=0.01, **SMALL))
+    chart = tf.grad_chart([("value", h)])
+    assert not any(r and "text" in r[0] for r in datasets(chart))
+    assert h.clipped.all()
+    assert "clipping fired on 10 of 10 steps" in tr.grad_reading([("value", h)])
+
+
+# --- probes ----------------------------------------------------------------------------------------
+def test_spectrum_and_forget_charts_hold_the_probes(steady):
+    lstm = train(TrainConfig(steps=20, **{**SMALL, "model": "lstm"}, forget_bias=2.0))
+    runs = [("rnn", steady), ("lstm", lstm)]
+    rows = table_with(tf.spectrum_chart(runs), "measure")
+    rho = [r["value"] for r in rows if r["run"] == "rnn" and r["measure"].startswith("ρ")]
+    np.testing.assert_allclose(rho, steady.spectral_radius)
+    forget = table_with(tf.forget_chart(runs), "value")
+    assert {r["run"] for r in forget} == {"lstm"}                       # the RNN has no forget gate
+    np.testing.assert_allclose([r["value"] for r in forget], lstm.forget_mean)
+    assert forget[0]["value"] > 0.8                                     # b_f = 2: sigmoid(2) ~ 0.88
+    assert f"mean f {lstm.forget_mean[0]:.2f} → {lstm.forget_mean[-1]:.2f}" in tr.forget_reading(runs)
+
+
+def test_heatmaps_share_a_range_from_the_steady_runs_and_put_training_down(steady, exploded):
+    figs, zrange = tf.gradient_heatmaps([("steady", steady), ("exploded", exploded)])
+    assert len(figs) == 2
+    a, b = figs[0].data[0], figs[1].data[0]
+    assert (a.zmin, a.zmax) == (b.zmin, b.zmax) == zrange
+    assert np.asarray(a.z).shape == steady.dh_norm.shape and list(a.y) == list(steady.probe_steps)
+    assert figs[0].layout.yaxis.autorange == "reversed"
+    assert 10.0 ** zrange[1] >= np.nanmax(steady.dh_norm)
+    assert "go past" in tr.heatmap_reading([("steady", steady), ("exploded", exploded)], zrange)
+
+
+# --- readings ----------------------------------------------------------------------------------------
+def test_loss_reading_compares_with_the_baseline_and_names_a_stop(steady, exploded):
+    text = tr.loss_reading([("steady", steady), ("exploded", exploded)], task_info("sine"))
+    assert f"{np.mean(steady.loss[-40:]):.3g}" in text
+    assert "before it stopped" in text and "trivial predictor" in text
+
+
+def test_forecast_chart_and_reading_are_in_the_files_units():
+    rows, truth = np.arange(100, 105), np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    pred, persist = truth + 0.5, truth - 1.0
+    chart = tf.forecast_chart(rows, truth, pred, "temp")
+    data = datasets(chart)[0]
+    assert [r["value"] for r in data if r["series"] == "truth"] == list(truth)
+    assert [r["row"] for r in data if r["series"] != "truth"] == list(rows)
+    assert chart.to_dict()["encoding"]["y"]["title"] == "temp"
+    assert "temp in the file's own units" in " ".join(chart.to_dict()["title"]["subtitle"])
+    text = tr.forecast_reading("temp", truth, pred, persist)
+    assert "RMSE) 0.5 " in text and "better than" in text and "(1)" in text
+
+
+# --- controls ------------------------------------------------------------------------------------
+def test_choices_show_their_values_so_links_hold_what_the_config_takes():
+    for spec in tc.TRAIN_CONTROLS + tc.DATA_CONTROLS:
+        if isinstance(spec, Choice):
+            assert spec.labels is None and spec.default in spec.options
+
+
+def test_train_config_from_the_page_values():
+    values = {s.key: s.default for s in tc.TRAIN_CONTROLS}
+    cfg = tc.train_config({**values, "lr": "0.3", "steps": 400})
+    assert cfg.lr == 0.3 and cfg.probe_every == 10 and cfg.batch_size == 32
+    with pytest.raises(ValueError, match="seq_len"):
+        tc.train_config({**values, "task": "temporal_order", "seq_len": 3})
+
+
+def test_compare_changes_one_thing_only():
+    cfg = TrainConfig(model="rnn", clip="value", clip_threshold=2.0)
+    off, on = tc.runs_to_compare(cfg, "clipping")
+    assert (off.clip, on.clip, on.clip_threshold) == ("none", "value", 2.0)
+    assert tc.runs_to_compare(TrainConfig(clip="none"), "clipping")[1].clip == "norm"
+    rnn, lstm = tc.runs_to_compare(cfg, "models")
+    assert (rnn.model, lstm.model) == ("rnn", "lstm") and rnn.clip == lstm.clip == "value"
+    assert tc.runs_to_compare(cfg, "none") == [cfg]
+    assert "value clipping" in tc.clip_words(cfg) and "±2" in tc.clip_words(cfg)
+    assert "norm clipping" in tc.clip_words(on.__class__(clip="norm"))
+    assert "no clipping" in tc.clip_words(off)
+
+
+def test_the_clipping_preset_is_a_valid_link_of_the_training_page():
+    assert not url_notices(tc.TRAIN_CONTROLS, PRESET)
+    values = from_url(tc.TRAIN_CONTROLS, PRESET)
+    assert values["compare"] == "clipping" and values["model"] == "rnn" and values["clip"] == "norm"
+    tc.train_config(values)
+
+
+# --- uploads -------------------------------------------------------------------------------------
+def test_upload_errors_are_messages_that_name_the_file():
+    table, error = upload.table_from_upload("x.csv", b"\x89PNG\r\n\x1a\n")
+    assert table is None and error.startswith("x.csv cannot be used: This is a PNG image")
+    raw = b"t,v\n" + b"".join(b"%d,%d\n" % (i, i) for i in range(12))
+    table, error = upload.table_from_upload("ok.csv", raw)
+    assert error is None and table.numeric_names == ["t", "v"]
+
+
+def test_preview_shows_the_cells_as_text_and_split_holds_out_the_last_fifth():
+    raw = b"date,v,note\n" + b"".join(b"2020-01-%02d,%d,<b>x</b>\n" % (i + 1, i) for i in range(20))
+    frame = upload.preview(raw)
+    assert list(frame.columns) == ["date", "v", "note"] and len(frame) == upload.PREVIEW_ROWS
+    assert frame.iloc[0].tolist() == ["2020-01-01", "0", "<b>x</b>"]
+    split = upload.Split.of(20)
+    assert split.n_train == 16
+    words = split.words(range(2, 22), shown=4)
+    assert "rows 2–17" in words and "rows 18–21" in words and "held out" in words
+
+
+def test_series_task_trains_on_a_table():
+    t = np.arange(60.0)
+    h = train(TrainConfig(task=SERIES, steps=5, **{k: v for k, v in SMALL.items() if k != "task"}),
+              series=np.column_stack([np.sin(t / 3), np.cos(t / 3)]))
+    assert h.scaler is not None and len(h.loss) == 5

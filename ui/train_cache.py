@@ -1,0 +1,130 @@
+"""Finished training runs, chart specs and a person's tables, kept for reruns and other sessions.
+
+Not st.cache_data: a first run must drive a live progress bar drawn outside the cached call (which
+st.cache_data would try to record and replay), and a hit would unpickle a fresh copy of the History
+on every rerun. A History is only read after training, so one object can serve every session. The
+dicts are bounded (least recently used out first); a run at the pages' largest settings (3000 steps,
+T = 100, H = 64) holds well under 1 MB, so the cache stays under ~30 MB.
+"""
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+
+import numpy as np
+import streamlit as st
+
+from core import train as core_train
+from ui import upload
+
+TRAINED_MAX = 32
+_trained = OrderedDict()
+_trained_lock = threading.Lock()
+
+
+def data_key(series):
+    """A short fingerprint of a person's data (N, D): part of the cache key next to the TrainConfig."""
+    if series is None:
+        return None
+    a = np.ascontiguousarray(series, dtype=np.float64)
+    return hashlib.sha256(repr(a.shape).encode() + a.tobytes()).hexdigest()[:24]
+
+
+def trained_before(cfg, series=None):
+    """The cached History of ``cfg`` (on ``series``), or None: no training happens here."""
+    key = (cfg, data_key(series))
+    with _trained_lock:
+        if key in _trained:
+            _trained.move_to_end(key)
+            return _trained[key]
+    return None
+
+
+def trained(cfg, on_step=None, series=None):
+    """core.train.train(cfg), once per config (and data): a rerun with the same settings is a lookup.
+    ``on_step`` is only called when training actually runs. An interrupted run stores nothing."""
+    hit = trained_before(cfg, series)
+    if hit is not None:
+        return hit
+    history = core_train.train(cfg, on_step=on_step, series=series)
+    with _trained_lock:
+        _trained[(cfg, data_key(series))] = history
+        while len(_trained) > TRAINED_MAX:
+            _trained.popitem(last=False)
+    return history
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def heldout_forecast(cfg: core_train.TrainConfig, key, start, _history, _series, max_points=1000):
+    """One-step-ahead predictions for rows ``start``, ``start + 1``, ... (at most ``max_points``) of
+    ``series (N, D)``, each from the ``cfg.seq_len`` true rows before it, in the data's own units:
+    ``(rows, truth, prediction, persistence)``, ``rows`` indexing ``series``. ``key`` is the data's
+    ``data_key``: with ``cfg`` it names the trained history."""
+    T, scaler, series = cfg.seq_len, _history.scaler, _series
+    rows = np.arange(start, min(len(series), start + max_points))           # (B,)
+    z = scaler.apply(series)                                                 # (N, D)
+    x = z[rows[None, :] - T + np.arange(T)[:, None]]                         # (T, B, D)
+    pred = scaler.invert(core_train.predict(cfg, _history.params, x)[-1])   # (B, D)
+    return rows, series[rows], pred, series[rows - 1]
+
+
+PROGRESS_EVERY = 0.2         # seconds between progress-bar updates: a live bar, not a message flood
+
+
+def trained_with_progress(cfg, label, series=None):
+    """``trained`` with a progress bar while a run that is not cached yet trains. The bar also lets a
+    changed control stop this run at once: Streamlit interrupts a script at its next element update."""
+    hit = trained_before(cfg, series)
+    if hit is not None:
+        return hit
+    bar = st.progress(0.0, text=f"Training {label}: starting")
+    start = last = time.perf_counter()
+
+    def on_step(step, history):
+        nonlocal last
+        now = time.perf_counter()
+        if now - last >= PROGRESS_EVERY or step + 1 == cfg.steps:
+            last = now
+            left = (now - start) / (step + 1) * (cfg.steps - step - 1)
+            bar.progress((step + 1) / cfg.steps, text=f"Training {label}: step {step + 1} of "
+                         f"{cfg.steps}, loss {history.loss[-1]:.3g}, about {left:.0f} s left"
+                         + (" (change any setting to stop it)" if left > 10 else ""))
+    history = trained(cfg, on_step=on_step, series=series)
+    bar.empty()
+    return history
+
+
+# --- A person's table (pages/your_data.py): read once per file, the errors too ---------------------
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def uploaded_table(name, raw: bytes):
+    """ui.upload.table_from_upload, once per file: a bad 5 MB file is not read again at every rerun."""
+    return upload.table_from_upload(name, raw)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def builtin_table(name):
+    return upload.builtin(name)
+
+
+# --- Chart specs of finished runs ------------------------------------------------------------------
+# Altair validates a chart against the Vega-Lite schema whenever it becomes a dict: ~40 ms a chart,
+# at every rerun. A finished run's charts never change, so their dicts are kept, bounded like the runs.
+SPECS_MAX = 128
+_specs = OrderedDict()
+
+
+def chart_spec(key, build):
+    """``build().to_dict()`` (an Altair chart), once per ``key``, for ``st.vega_lite_chart``. ``key``
+    names everything the chart shows: the kind of chart and the runs' TrainConfigs (and data)."""
+    with _trained_lock:
+        if key in _specs:
+            _specs.move_to_end(key)
+            return _specs[key]
+    spec = build().to_dict()
+    with _trained_lock:
+        _specs[key] = spec
+        while len(_specs) > SPECS_MAX:
+            _specs.popitem(last=False)
+    return spec
