@@ -21,3 +21,8 @@ def _controller():
 def single_thread():
     with _controller().limit(limits=1, user_api="blas"):
         yield
+
+
+def pin_process_to_one_thread():
+    """One BLAS thread for the whole process, from now on (a server calls this once at start-up)."""
+    _controller().limit(limits=1, user_api="blas")

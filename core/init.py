@@ -1,6 +1,8 @@
 """Recurrent weight matrices a teacher can dial: by scale, by exact spectral radius, or orthogonal."""
 import numpy as np
 
+from core.blas import single_thread
+
 
 def recurrent_matrix(rng, H, *, weight_scale=1.0, spectral_radius=None, orthogonal=False):
     """An (H, H) recurrent matrix.
@@ -12,7 +14,8 @@ def recurrent_matrix(rng, H, *, weight_scale=1.0, spectral_radius=None, orthogon
     if not np.isfinite(weight_scale) or weight_scale < 0:
         raise ValueError(f"weight_scale must be a finite number >= 0; got {weight_scale!r}")
     if orthogonal:
-        q, r = np.linalg.qr(rng.standard_normal((H, H)))
+        with single_thread():
+            q, r = np.linalg.qr(rng.standard_normal((H, H)))
         W = q * np.sign(np.diag(r)) * weight_scale   # sign fix: uniform (Haar) distribution
     else:
         W = rng.standard_normal((H, H)) * weight_scale / np.sqrt(H)
@@ -28,4 +31,5 @@ def recurrent_matrix(rng, H, *, weight_scale=1.0, spectral_radius=None, orthogon
 
 def spectral_radius_of(W):
     """max |eigenvalue| of a square matrix."""
-    return float(np.max(np.abs(np.linalg.eigvals(W))))
+    with single_thread():
+        return float(np.max(np.abs(np.linalg.eigvals(W))))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import lstm, rnn
+from core.blas import single_thread
+from core.init import spectral_radius_of
 
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
 
@@ -33,9 +35,10 @@ class Spectrum:
 def spectrum(W_hh, activation="tanh"):
     W_hh = np.asarray(W_hh, dtype=np.float64)
     rnn.check_activation(activation)
-    return Spectrum(spectral_radius=float(np.max(np.abs(np.linalg.eigvals(W_hh)))),
-                    sigma_max=float(np.linalg.norm(W_hh, 2)),
-                    gamma=GAMMA[activation], threshold=1.0 / GAMMA[activation])
+    with single_thread():
+        rho, sigma = spectral_radius_of(W_hh), float(np.linalg.norm(W_hh, 2))
+    return Spectrum(spectral_radius=rho, sigma_max=sigma, gamma=GAMMA[activation],
+                    threshold=1.0 / GAMMA[activation])
 
 
 def bound(spec, T, s=None):
@@ -97,6 +100,7 @@ def temporal_terms(model, trace, grads):
     dW_h = sum_t h_{t-1}^T dz_t (dz_t = da_t for the RNN; the four gates' side by side for the LSTM)."""
     h = trace.h
     with np.errstate(all="ignore"):
+        gates = np.concatenate(lstm_gate_grads(trace, grads), axis=2) if model == "lstm" else None
         for t in range(h.shape[0]):
             h_prev = h[t - 1] if t > 0 else trace.h0
             if model == "rnn":
@@ -105,23 +109,37 @@ def temporal_terms(model, trace, grads):
                      "relu": (h_t > 0.0) * 1.0, "linear": 1.0}[trace.activation]
                 yield h_prev.T @ (grads.dh[t] * d)
             else:
-                yield h_prev.T @ np.concatenate(lstm_gate_grads(trace, grads, t), axis=1)
+                yield h_prev.T @ gates[t]
 
 
 def temporal_contributions(model, trace, grads):
     """``||h_{t-1}^T dz_t||_F`` for each step t, (T,): the size of step t's term in the recurrent
     weights' gradient. Pascanu et al. call these the temporal contributions: when they fade with
-    distance from the loss, long-range dependencies stop shaping the update."""
-    return np.array([np.linalg.norm(term) for term in temporal_terms(model, trace, grads)])
+    distance from the loss, long-range dependencies stop shaping the update.
+
+    Computed through Gram matrices over the batch, ||A^T D||_F^2 = sum((A A^T) * (D D^T)), so the
+    cost is T products of (B, n) @ (n, B) instead of T (H, B) @ (B, n) ones (the same numbers as
+    the norms of ``temporal_terms``)."""
+    h = trace.h
+    h_prev = np.concatenate([trace.h0[None], h[:-1]])                   # (T, B, H)
+    with np.errstate(all="ignore"):
+        if model == "rnn":
+            d = {"tanh": lambda: 1.0 - h * h, "sigmoid": lambda: h * (1.0 - h),
+                 "relu": lambda: (h > 0.0) * 1.0, "linear": lambda: 1.0}[trace.activation]()
+            dz = grads.dh * d                                           # (T, B, H) da_t
+        else:
+            dz = np.concatenate(lstm_gate_grads(trace, grads), axis=2)  # (T, B, 4H)
+        gram_h = h_prev @ h_prev.transpose(0, 2, 1)                     # (T, B, B)
+        gram_dz = dz @ dz.transpose(0, 2, 1)                            # (T, B, B)
+        return np.sqrt(np.maximum((gram_h * gram_dz).sum(axis=(1, 2)), 0.0))
 
 
-def lstm_gate_grads(trace, grads, t):
-    """(di, df, do, dg) at step t, from the recorded gates and the total dL/dh_t, dL/dc_t."""
-    i, f, o, g, c = trace.i[t], trace.f[t], trace.o[t], trace.g[t], trace.c[t]
-    c_prev = trace.c[t - 1] if t > 0 else trace.c0
-    tc = np.tanh(c)
-    return (grads.dc[t] * g * i * (1 - i), grads.dc[t] * c_prev * f * (1 - f),
-            grads.dh[t] * tc * o * (1 - o), grads.dc[t] * i * (1 - g * g))
+def lstm_gate_grads(trace, grads):
+    """(di, df, do, dg), each (T, B, H), from the recorded gates and the total dL/dh_t, dL/dc_t."""
+    i, f, o, g, c = trace.i, trace.f, trace.o, trace.g, trace.c
+    c_prev = np.concatenate([trace.c0[None], c[:-1]])
+    return (grads.dc * g * i * (1 - i), grads.dc * c_prev * f * (1 - f),
+            grads.dh * np.tanh(c) * o * (1 - o), grads.dc * i * (1 - g * g))
 
 
 def forget_product(f, s=None):

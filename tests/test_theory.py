@@ -61,8 +61,10 @@ def test_temporal_terms_sum_to_the_recurrent_gradient():
     gl = lstm.backward(q, tl, mse(tl.y, target)[1])
     stacked = np.concatenate([gl.params[f"W_h{k}"] for k in lstm.GATES], axis=1)
     np.testing.assert_allclose(sum(theory.temporal_terms("lstm", tl, gl)), stacked, rtol=1e-10)
-    c = theory.temporal_contributions("lstm", tl, gl)
-    assert c.shape == (12,) and np.all(c >= 0)
+    for model, trace, grads in (("rnn", tr, g), ("lstm", tl, gl)):
+        norms = [np.linalg.norm(term) for term in theory.temporal_terms(model, trace, grads)]
+        np.testing.assert_allclose(theory.temporal_contributions(model, trace, grads), norms,
+                                   rtol=1e-8)
 
 
 def test_forget_product():
