@@ -2,7 +2,9 @@
 import streamlit as st
 
 # Heavy modules are imported here, once, before any page runs: concurrent first imports from many
-# sessions would otherwise race.
+# sessions would otherwise race. pandas first: Plotly and narwhals look it up in sys.modules without
+# importing it, and would find it half-imported while another session is still importing it.
+import pandas  # noqa: F401
 import altair  # noqa: F401
 import numpy  # noqa: F401
 import plotly.graph_objects  # noqa: F401

@@ -1,4 +1,9 @@
 """Backpropagation through time: how much of the loss reaches each earlier step of a plain RNN."""
+# First, before the heavy imports: see ui/router.py.
+from ui.router import through_app
+
+through_app()
+
 import numpy as np
 import streamlit as st
 
@@ -7,9 +12,6 @@ from ui import cache, figures
 from ui.controls import BPTT_CONTROLS
 from ui.params import controls
 from ui.widgets import downloads, reading, say_error, source
-from ui.router import through_app
-
-through_app()
 
 st.title("Backpropagation through time")
 st.markdown("A plain RNN reads a sequence; the loss sits at the end (or at every step). Going backward, "

@@ -1,5 +1,10 @@
 """RNN vs LSTM: the same sequences, length and seed through both, and how far back each one's
 gradient reaches."""
+# First, before the heavy imports: see ui/router.py.
+from ui.router import through_app
+
+through_app()
+
 import numpy as np
 import streamlit as st
 
@@ -9,9 +14,6 @@ from ui import gate_figures as gf
 from ui.controls import COMPARE_CONTROLS
 from ui.params import controls
 from ui.widgets import downloads, reading, say_error, source
-from ui.router import through_app
-
-through_app()
 
 st.title("RNN vs LSTM")
 st.markdown("Both networks read **the same sequences**, with the same length, hidden size and seed; "

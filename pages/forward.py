@@ -1,4 +1,9 @@
 """The RNN's forward pass: the hidden state of one sequence over time, and what the network outputs."""
+# First, before the heavy imports: see ui/router.py.
+from ui.router import through_app
+
+through_app()
+
 import numpy as np
 import streamlit as st
 
@@ -9,9 +14,6 @@ from ui.controls import FORWARD_CONTROLS
 from ui.page_controls import derived_widget, sequence_spec, step_spec
 from ui.params import controls
 from ui.widgets import downloads, reading, say_error, source
-from ui.router import through_app
-
-through_app()
 
 # How each activation flattens: where |phi'| is small, the gradient through that unit shrinks too.
 SATURATION = {"tanh": ("|h| > 0.9", "tanh′ < 0.19 there", lambda h: np.abs(h) > 0.9),

@@ -1,4 +1,9 @@
 """LSTM gates: what each gate does over one sequence, and why forget gates near 1 keep the gradient."""
+# First, before the heavy imports: see ui/router.py.
+from ui.router import through_app
+
+through_app()
+
 import numpy as np
 import streamlit as st
 
@@ -9,9 +14,6 @@ from ui.controls import LSTM_CONTROLS
 from ui.page_controls import derived_widget, sequence_spec
 from ui.params import controls
 from ui.widgets import downloads, reading, say_error, source
-from ui.router import through_app
-
-through_app()
 
 st.title("LSTM gates")
 st.markdown("An LSTM keeps a **memory cell** c_t beside its hidden state. Three gates between 0 and 1 "

@@ -1,4 +1,9 @@
 """Start here: what the app shows, one live picture, and presets that open the other pages."""
+# First, before the heavy imports: see ui/router.py.
+from ui.router import through_app
+
+through_app()
+
 import streamlit as st
 
 from core import experiment
@@ -6,9 +11,6 @@ from ui import cache, figures
 from ui.lines import log_lines
 from ui.presets import PRESETS
 from ui.widgets import reading, source
-from ui.router import through_app
-
-through_app()
 
 st.title("See backpropagation through time")
 st.markdown(

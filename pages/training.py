@@ -1,5 +1,10 @@
 """Training lab: train a network on a task, or two side by side, and watch the loss, the gradient's
 reach back in time, clipping and the recurrent weights change as it learns."""
+# First, before the heavy imports: see ui/router.py.
+from ui.router import through_app
+
+through_app()
+
 import streamlit as st
 
 from core import optim, probe
@@ -11,9 +16,6 @@ from ui import train_figures as tf
 from ui import train_readings as tr
 from ui.params import controls
 from ui.widgets import downloads, reading, say_error, source
-from ui.router import through_app
-
-through_app()
 
 st.title("Training lab")
 st.markdown("Train a plain RNN or an LSTM on a task, or **two side by side** that differ in one thing "

@@ -1,5 +1,10 @@
 """Your data: train a network on a CSV table (or a built-in Seattle one) to predict the next row, and
 see its predictions against the rows it never trained on, in the table's own units."""
+# First, before the heavy imports: see ui/router.py.
+from ui.router import through_app
+
+through_app()
+
 import streamlit as st
 
 from core import data
@@ -10,10 +15,8 @@ from ui import train_controls as tc
 from ui import train_figures as tf
 from ui import train_readings as tr
 from ui.params import controls
+from ui.text import inert, plain
 from ui.widgets import downloads, reading, say_error, source
-from ui.router import through_app
-
-through_app()
 
 st.title("Your data")
 st.markdown("Upload a CSV file with a header row and **one row per time step** (or use a built-in "
@@ -34,18 +37,18 @@ if values["source"] == "upload":
                 "over 5 MB gets a message saying so.")
         st.stop()
     name, raw = file.name, file.getvalue()
-    with st.spinner(f"Reading {name}…"):
+    with st.spinner(f"Reading {inert(name)}…"):
         table, error = train_cache.uploaded_table(name, raw)
 else:
     name = values["source"]
     table, raw, error = train_cache.builtin_table(name)
 if error:
-    st.error(error, icon=":material/error:")
+    st.error(plain(error), icon=":material/error:")
     st.stop()
 
 st.dataframe(upload.preview(raw), hide_index=True)
-reading(f"The first rows of {name}, as written in the file. {len(table)} rows; columns of "
-        f"numbers: {', '.join(table.numeric_names)}.")
+reading(f"The first rows of {inert(name)}, as written in the file. {len(table)} rows; columns of "
+        f"numbers: {', '.join(inert(n) for n in table.numeric_names)}.")
 columns = st.multiselect("Columns to learn and predict (at most 6)", table.numeric_names, max_selections=6,
                          help="Columns that hold a number in every filled cell. Not part of the link.",
                          default=upload.BUILTIN_COLUMNS.get(values["source"]),
@@ -82,7 +85,7 @@ st.markdown(split.words(table.rows, len(rows)))
 for j, column in enumerate(columns):
     st.vega_lite_chart(train_cache.chart_spec(("forecast", column) + charts, lambda: tf.forecast_chart(
         table.rows[rows], truth[:, j], pred[:, j], column)), key=f"forecast-{column}")
-    reading(tr.forecast_reading(column, truth[:, j], pred[:, j], persist[:, j]))
+    reading(tr.forecast_reading(inert(column), truth[:, j], pred[:, j], persist[:, j]))
 
 downloads("your-data", {"loss": history.loss, "grad_norm": history.grad_norm, "clipped": history.clipped,
                         "heldout_rows": table.rows[rows], "truth": truth, "prediction": pred},

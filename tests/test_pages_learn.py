@@ -179,7 +179,7 @@ PAGES = ("forward", "bptt", "lstm_gates", "compare")
 def test_a_bad_link_opens_with_defaults_and_a_notice(page):
     at = open_page(page, seq_len="abc", step="5000")
     notice = " ".join(i.value for i in at.info)
-    assert "`seq_len`" in notice and "'abc' is not a number" in notice
+    assert "`seq_len`" in notice and "`abc` is not a number" in notice
     assert at.slider(key="seq_len").value == 100
     assert not at.error
 

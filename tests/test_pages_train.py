@@ -9,6 +9,8 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from markdown import shown
+
 import core.train
 from ui.presets import PRESETS
 
@@ -180,8 +182,8 @@ def open_upload(name, raw):
 def test_every_bad_file_gets_a_plain_error_and_the_page_keeps_running(case):
     raw, expected = BAD[case]
     at = open_upload(case, raw)
-    assert len(at.error) == 1 and at.error[0].value.startswith(f"{case}.csv cannot be used: ")
-    assert expected in at.error[0].value
+    assert len(at.error) == 1 and shown(at.error[0].value).startswith(f"{case}.csv cannot be used: ")
+    assert expected in shown(at.error[0].value)
     assert not at.get("vega_lite_chart") and at.title[0].value == "Your data"
     at.file_uploader(key="upload").set_value(("good.csv", GOOD, "text/csv")).run()
     assert not at.error and at.multiselect[0].options == ["t", "a", "b"]
@@ -194,7 +196,7 @@ def test_missing_values_in_a_chosen_column_are_named_with_their_row():
     at.multiselect[0].set_value(["b"]).run()
     assert not at.error and vega(at)
     at.multiselect[0].set_value(["a", "b"]).run()
-    assert len(at.error) == 1 and "Column 'a' has 1 missing value (row 19)" in at.error[0].value
+    assert len(at.error) == 1 and "Column 'a' has 1 missing value (row 19)" in shown(at.error[0].value)
 
 
 def test_a_good_upload_trains_and_its_seq_len_is_checked_against_its_rows():
@@ -203,4 +205,4 @@ def test_a_good_upload_trains_and_its_seq_len_is_checked_against_its_rows():
     forecast = table(at, "b: truth vs the model's prediction, held-out rows", "series")
     assert len(forecast) == 2 * 16 and not at.error
     at.slider(key="seq_len").set_value(80).run()
-    assert len(at.error) == 1 and "seq_len must be at most 63" in at.error[0].value
+    assert len(at.error) == 1 and "seq_len must be at most 63" in shown(at.error[0].value)

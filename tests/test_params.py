@@ -16,9 +16,15 @@ def test_bad_links_fall_back_to_defaults_with_a_notice_each():
     assert from_url(SPECS, query) == {"seq_len": 100, "rho": 0.9, "act": "tanh"}
     notes = url_notices(SPECS, query)
     assert len(notes) == 4
-    assert "'abc' is not a number" in notes[0] and "outside 0.05 to 2" in notes[1]
-    assert "not one of tanh, relu" in notes[2] and "`zzz` is not a setting" in notes[3]
+    assert "`abc` is not a number" in notes[0] and "`9` is outside 0.05 to 2" in notes[1]
+    assert "`<script>` is not one of tanh, relu" in notes[2] and "`zzz` is not a setting" in notes[3]
 
 
 def test_fractional_value_for_a_whole_number_is_refused():
     assert "not a whole number" in url_notices(SPECS, {"seq_len": "10.5"})[0]
+
+
+def test_user_text_in_a_notice_is_fenced_even_with_backticks():
+    notes = url_notices(SPECS, {"a`b": "1", "seq_len": "``![x](http://e/x.png)"})
+    assert notes[0].startswith("``a`b``")                      # fence longer than the run inside
+    assert "``` ``![x](http://e/x.png) ``` is not a number" in notes[1]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui.text import inert
+
 HIDE_KEY = "controls"          # ?controls=hidden: a teacher's focused link
 RESERVED = {HIDE_KEY, "embed", "embed_options"}
 
@@ -28,15 +30,16 @@ class Slider:
         return all(float(v).is_integer() for v in (self.min, self.max, self.default, self.step))
 
     def parse(self, raw):
+        # The reasons quote no user text: url_notices shows the value itself, fenced.
         try:
             value = float(raw)
         except (TypeError, ValueError):
-            raise ValueError(f"'{raw}' is not a number") from None
+            raise ValueError("is not a number") from None
         if not self.min <= value <= self.max:
-            raise ValueError(f"{value:g} is outside {self.min:g} to {self.max:g}")
+            raise ValueError(f"is outside {self.min:g} to {self.max:g}")
         if self.integer:
             if not value.is_integer():
-                raise ValueError(f"{value:g} is not a whole number")
+                raise ValueError("is not a whole number")
             return int(value)
         return value
 
@@ -52,7 +55,7 @@ class Choice:
 
     def parse(self, raw):
         if raw not in self.options:
-            raise ValueError(f"'{raw}' is not one of {', '.join(self.options)}")
+            raise ValueError(f"is not one of {', '.join(self.options)}")
         return raw
 
 
@@ -65,12 +68,13 @@ def url_notices(specs, query_params):
             continue
         spec = known.get(key)
         if spec is None:
-            notes.append(f"`{key}` is not a setting of this page")
+            notes.append(f"{inert(key)} is not a setting of this page")
             continue
         try:
             spec.parse(query_params[key])
         except ValueError as err:
-            notes.append(f"{spec.label} (`{key}`): {err}; using {spec.default}")
+            notes.append(f"{spec.label} (`{key}`): {inert(query_params[key])} {err}; "
+                         f"using {spec.default}")
     return notes
 
 

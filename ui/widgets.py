@@ -7,6 +7,8 @@ import re
 import numpy as np
 import streamlit as st
 
+from ui.text import plain
+
 
 def reading(text):
     """One line under a chart: what it shows, in plain words."""
@@ -22,8 +24,9 @@ def source(*functions):
 
 
 def say_error(err, what_to_do=""):
-    """A ValueError from the core, as a message (its text is written for people)."""
-    st.error(f"{err} {what_to_do}".strip(), icon=":material/error:")
+    """A ValueError from the core, as a message. Its text is written for people and may quote what a
+    person supplied (a column name, a cell), so it is shown as plain text, never as markdown."""
+    st.error(plain(f"{err} {what_to_do}".strip()), icon=":material/error:")
 
 
 def _npz(arrays):
