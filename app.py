@@ -11,6 +11,7 @@ import plotly.graph_objects  # noqa: F401
 
 import core.experiment  # noqa: F401
 from core.blas import pin_process_to_one_thread
+from ui.router import routed
 
 # Many sessions share 2 cores: one BLAS thread per call. OpenBLAS's default (a thread per core) makes
 # small products and LAPACK calls up to 100x slower whenever the other core is busy.
@@ -32,4 +33,4 @@ pages = {
         st.Page("pages/your_data.py", title="Your data", icon=":material/upload_file:"),
     ],
 }
-st.navigation(pages).run()
+routed(st.navigation(pages))

@@ -27,7 +27,7 @@ st.latex(r"g=\nabla_\theta L,\qquad\text{norm: }g\leftarrow g\cdot\min\Big(1,\fr
 st.caption("θ: all weights; η: the learning rate (Adam rescales g per weight first); c: the clipping "
            "threshold. ‖g‖ is the norm of all gradients together, before clipping.")
 
-values = controls(tc.TRAIN_CONTROLS)
+values = controls(tc.TRAIN_CONTROLS, submit="Train with these settings")
 try:
     configs = tc.runs_to_compare(tc.train_config(values), values["compare"])
     info = task_info(configs[0].task)

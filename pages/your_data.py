@@ -26,7 +26,7 @@ st.markdown("Upload a CSV file with a header row and **one row per time step** (
 st.latex(r"z_t=\frac{x_t-\mu}{\sigma},\qquad \hat z_{t+1}=\mathrm{net}(z_{t-T+1},\dots,z_t),"
          r"\qquad \hat x_{t+1}=\mu+\sigma\,\hat z_{t+1}")
 
-values = controls(tc.DATA_CONTROLS)
+values = controls(tc.DATA_CONTROLS, submit="Train with these settings")
 if values["source"] == "upload":
     file = st.file_uploader("A CSV file (comma, semicolon or tab separated, UTF-8, at most 5 MB)",
                             type=["csv", "txt"], key="upload")

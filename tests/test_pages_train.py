@@ -80,24 +80,42 @@ def test_a_rerun_with_the_same_settings_does_not_train_again(monkeypatch):
     assert len(calls) == 1 and calls[0].seed == 71
     at.run()
     assert len(calls) == 1 and not at.get("progress")
-    at.slider(key="seed").set_value(72).run()
+    at.slider(key="seed").set_value(72)
+    press_train(at)
     assert len(calls) == 2
+
+
+def press_train(at):
+    """The training settings sit in a form: they apply when the person presses its button."""
+    at.button[0].click().run()
+
+
+def test_moving_a_setting_without_pressing_train_trains_nothing():
+    at = open_page("training", **TINY)
+    before = table(at, LOSS, "running_mean")["step"].max()
+    at.slider(key="steps").set_value(150).run()
+    assert table(at, LOSS, "running_mean")["step"].max() == before == 99
 
 
 def test_the_controls_change_what_the_charts_hold():
     at = open_page("training", **TINY)
     assert table(at, LOSS, "running_mean")["step"].max() == 99
     assert FORGET not in vega(at)                                      # a plain RNN has no gates
-    at.slider(key="steps").set_value(150).run()
+    at.slider(key="steps").set_value(150)
+    press_train(at)
     assert table(at, LOSS, "running_mean")["step"].max() == 149
-    at.selectbox(key="task").set_value("adding").run()
+    at.selectbox(key="task").set_value("adding")
+    press_train(at)
     assert table(at, LOSS, "text")["loss"][0] == pytest.approx(1 / 6)
-    at.slider(key="clip_threshold").set_value(0.3).run()
+    at.slider(key="clip_threshold").set_value(0.3)
+    press_train(at)
     assert table(at, GRAD, "text")["norm"][0] == pytest.approx(0.3)
-    at.radio(key="clip").set_value("value").run()
+    at.radio(key="clip").set_value("value")
+    press_train(at)
     assert not any("text" in t.columns for t in vega(at)[GRAD][1])     # no norm threshold to draw
     assert "value clipping: every gradient entry is cut to ±0.3" in text(at)
-    at.radio(key="compare").set_value("models").run()
+    at.radio(key="compare").set_value("models")
+    press_train(at)
     assert set(table(at, LOSS, "running_mean")["run"]) == {"RNN (tanh), value clip ±0.3",
                                                           "LSTM (b_f = 1), value clip ±0.3"}
     assert FORGET in vega(at) and len(at.get("plotly_chart")) == 2
@@ -204,5 +222,6 @@ def test_a_good_upload_trains_and_its_seq_len_is_checked_against_its_rows():
     at.multiselect[0].set_value(["b"]).run()
     forecast = table(at, "b: truth vs the model's prediction, held-out rows", "series")
     assert len(forecast) == 2 * 16 and not at.error
-    at.slider(key="seq_len").set_value(80).run()
+    at.slider(key="seq_len").set_value(80)
+    press_train(at)
     assert len(at.error) == 1 and "seq_len must be at most 63" in shown(at.error[0].value)

@@ -93,8 +93,11 @@ def controls_hidden():
     return st.query_params.get(HIDE_KEY) == "hidden"
 
 
-def controls(specs, derived=(), container=None):
+def controls(specs, derived=(), container=None, submit=None):
     """Draw the widgets (bound to the URL) and return ``{key: value}``.
+
+    With ``submit`` (a button label) the widgets sit in a form: moving them costs nothing until the
+    person presses the button (training pages: a slider move must not start a run).
 
     ``derived`` are functions of the values that return a further spec (or None), e.g. a time
     scrubber whose range follows T: the link is checked against them too, and the page draws them
@@ -109,10 +112,15 @@ def controls(specs, derived=(), container=None):
         st.info("Some settings in this link could not be used and were reset:\n\n- " + "\n- ".join(notes))
     if controls_hidden():
         return from_link
+    where = container or st.sidebar
+    if submit:
+        where = where.form("controls", border=False)
     values = {}
-    for s in specs:
-        with container or st.sidebar:
+    with where:
+        for s in specs:
             values[s.key] = widget(s)
+        if submit:
+            st.form_submit_button(submit, type="primary", use_container_width=True)
     return values
 
 

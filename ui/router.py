@@ -1,20 +1,38 @@
 """Every page runs through app.py, even when a shared link is the server's first visitor.
 
 Streamlit treats a ``pages/`` folder beside the main script as a legacy (v1) multipage app until
-``st.navigation`` is first called in the process. A fresh server whose first visitor opens a deep
-link (``/bptt?...``) would run that page file alone, without app.py's navigation and page config, and
-keep doing so for everyone until someone opens ``/``. A page that finds itself in that state turns
-the legacy mode off and reruns: the rerun goes through app.py, with the same page and link.
-
-Pages call this before their other imports, so that in that state nothing heavy is imported outside
-app.py's ordered imports (concurrent first imports of pandas race; see app.py). This module imports
-only Streamlit.
+``st.navigation`` is first called in the process. On a fresh server, the first visitors' runs can
+start in that mode and run a linked page file (``/bptt?...``) alone: without app.py's navigation,
+page config and ordered imports (concurrent first imports of pandas race; see app.py). app.py marks
+the runs it routes; a page run without that mark turns the legacy mode off and reruns, which goes
+through app.py with the same page and link. Pages call this before their other imports, and this
+module imports only Streamlit.
 """
+import threading
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+_run = threading.local()        # each script run has its own thread
+
+
+def routed(page):
+    """Run ``page`` (an st.Page) as a run routed by app.py."""
+    _run.routed = True
+    try:
+        page.run()
+    finally:
+        _run.routed = False
+
 
 def through_app():
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if getattr(_run, "routed", False):
+        st.session_state["_router_retries"] = 0
+        return
+    PagesManager.uses_pages_directory = False
+    retries = st.session_state.get("_router_retries", 0)
+    if retries < 2:
+        st.session_state["_router_retries"] = retries + 1
         st.rerun()
+    st.error("This page is part of an app: start it with `streamlit run app.py`.")
+    st.stop()

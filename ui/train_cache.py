@@ -40,18 +40,49 @@ def trained_before(cfg, series=None):
     return None
 
 
-def trained(cfg, on_step=None, series=None):
-    """core.train.train(cfg), once per config (and data): a rerun with the same settings is a lookup.
-    ``on_step`` is only called when training actually runs. An interrupted run stores nothing."""
-    hit = trained_before(cfg, series)
-    if hit is not None:
-        return hit
-    history = core_train.train(cfg, on_step=on_step, series=series)
-    with _trained_lock:
-        _trained[(cfg, data_key(series))] = history
-        while len(_trained) > TRAINED_MAX:
-            _trained.popitem(last=False)
-    return history
+_running = {}      # key -> threading.Event: a run in progress, which other sessions wait for
+# One training at a time: a run holds the CPU for seconds, and several at once would slow every
+# other session's slider moves (a class shares 2 cores). Queued runs wait, interruptibly.
+_one_run = threading.Semaphore(1)
+
+
+def trained(cfg, on_step=None, series=None, on_wait=None):
+    """core.train.train(cfg), once per config (and data): a rerun with the same settings is a lookup,
+    and a class opening the same settings at once trains them once: the other sessions wait for that
+    run (calling ``on_wait()`` every 0.25 s, which lets Streamlit interrupt them). ``on_step`` is only
+    called when training actually runs. An interrupted run stores nothing; a waiter then takes over."""
+    key = (cfg, data_key(series))
+    while True:
+        with _trained_lock:
+            if key in _trained:
+                _trained.move_to_end(key)
+                return _trained[key]
+            event = _running.get(key)
+            owner = event is None
+            if owner:
+                event = _running[key] = threading.Event()
+        if owner:
+            break
+        while not event.wait(0.25):
+            if on_wait is not None:
+                on_wait()
+    try:
+        while not _one_run.acquire(timeout=0.25):
+            if on_wait is not None:
+                on_wait()
+        try:
+            history = core_train.train(cfg, on_step=on_step, series=series)
+        finally:
+            _one_run.release()
+        with _trained_lock:
+            _trained[key] = history
+            while len(_trained) > TRAINED_MAX:
+                _trained.popitem(last=False)
+        return history
+    finally:
+        with _trained_lock:
+            _running.pop(key, None)
+        event.set()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -89,7 +120,11 @@ def trained_with_progress(cfg, label, series=None):
             bar.progress((step + 1) / cfg.steps, text=f"Training {label}: step {step + 1} of "
                          f"{cfg.steps}, loss {history.loss[-1]:.3g}, about {left:.0f} s left"
                          + (" (change any setting to stop it)" if left > 10 else ""))
-    history = trained(cfg, on_step=on_step, series=series)
+    def on_wait():
+        bar.progress(0.0, text=f"Training {label}: waiting for another session's run to finish "
+                               "(one run trains at a time)")
+
+    history = trained(cfg, on_step=on_step, series=series, on_wait=on_wait)
     bar.empty()
     return history
 
@@ -122,7 +157,7 @@ def chart_spec(key, build):
         if key in _specs:
             _specs.move_to_end(key)
             return _specs[key]
-    spec = build().to_dict()
+    spec = build().to_dict(validate=False)   # the schema check costs ~40 ms; tests validate
     with _trained_lock:
         _specs[key] = spec
         while len(_specs) > SPECS_MAX:
