@@ -28,3 +28,10 @@ def test_user_text_in_a_notice_is_fenced_even_with_backticks():
     notes = url_notices(SPECS, {"a`b": "1", "seq_len": "``![x](http://e/x.png)"})
     assert notes[0].startswith("``a`b``")                      # fence longer than the run inside
     assert "``` ``![x](http://e/x.png) ``` is not a number" in notes[1]
+
+
+def test_plain_text_escapes_markdown_and_breaks_autolinks():
+    from ui.text import ZWSP, plain
+    md = plain("![x](http://evil.example/a.png) www.evil.example me@evil.example $x$")
+    assert "http://" not in md and "www." not in md and "e@" not in md
+    assert "\\!\\[x\\]\\(" in md and "\\$x\\$" in md and ZWSP in md

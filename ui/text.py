@@ -10,10 +10,16 @@ import re
 MARKDOWN = set("\\`*_{}[]()<>#+-.!|~:$&=\"'")
 
 
+ZWSP = "\u200b"     # invisible; breaks the patterns GFM turns into links on its own
+
+
 def plain(text):
-    """``text`` shown as itself: every markdown/LaTeX punctuation mark is backslash-escaped
-    (CommonMark renders an escaped mark as the mark itself, and an escape breaks autolinks)."""
-    return "".join("\\" + c if c in MARKDOWN else c for c in str(text))
+    """``text`` shown as itself: every markdown/LaTeX punctuation mark is backslash-escaped (rendered
+    as the mark itself), and bare URLs, www. names and e-mail addresses, which GFM links even when
+    escaped, are broken by a zero-width space."""
+    text = re.sub(r"(?i)(https?|ftp)(:)", r"\1" + ZWSP + r"\2", str(text))
+    text = re.sub(r"(?i)\b(www)\.", r"\1" + ZWSP + ".", text).replace("@", ZWSP + "@")
+    return "".join("\\" + c if c in MARKDOWN else c for c in text)
 
 
 def inert(text):
