@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from core.validate import norm
 from core import lstm, rnn, tasks, theory
 from core.losses import mse, softmax_cross_entropy
 from core.optim import clip_grad_norm, clip_grad_value, global_norm
@@ -93,8 +94,8 @@ def run(setup: GradientSetup) -> GradientRun:
     model = rnn if s.model == "rnn" else lstm
     grads = model.backward(params, trace, dy, truncate=s.truncate or None)
     with np.errstate(all="ignore"):
-        dh_norm = np.linalg.norm(grads.dh, axis=2).T
-        dc_norm = np.linalg.norm(grads.dc, axis=2).T if s.model == "lstm" else None
+        dh_norm = norm(grads.dh, axis=2).T
+        dc_norm = norm(grads.dc, axis=2).T if s.model == "lstm" else None
     total = global_norm(grads.params)
     if s.clip == "norm":
         clipped, _ = clip_grad_norm(grads.params, s.clip_threshold)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.validate import norm
 from core import lstm, rnn
 from core.losses import mse, softmax_cross_entropy
 from core.theory import spectrum
@@ -51,8 +52,8 @@ def measure(cfg, params, batch):
     loss, dy = loss_of(batch, trace.y)
     grads = model_of(cfg).backward(params, trace, dy, truncate=cfg.truncate or None)
     with np.errstate(all="ignore"):
-        dh_norm = np.linalg.norm(grads.dh, axis=2).mean(axis=1)
-        dc_norm = (np.linalg.norm(grads.dc, axis=2).mean(axis=1) if cfg.model == "lstm"
+        dh_norm = norm(grads.dh, axis=2).mean(axis=1)
+        dc_norm = (norm(grads.dc, axis=2).mean(axis=1) if cfg.model == "lstm"
                    else np.full(len(dh_norm), np.nan))
         forget = float(trace.f.mean()) if cfg.model == "lstm" else np.nan
     W = params["W_hf"] if cfg.model == "lstm" else params["W_hh"]

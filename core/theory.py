@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.validate import norm
 from core import lstm, rnn
 from core.blas import single_thread
 from core.init import spectral_radius_of
@@ -90,8 +91,8 @@ def transport(model, params, x, dy, *, activation="tanh", loss_steps=None, trunc
     else:
         raise ValueError(f"model must be 'rnn' or 'lstm'; got {model!r}")
     with np.errstate(all="ignore"):         # an overflowed gradient has an inf norm: that is the answer
-        dh = np.linalg.norm(g.dh, axis=2).T
-        dc = np.linalg.norm(g.dc, axis=2).T if model == "lstm" else None
+        dh = norm(g.dh, axis=2).T
+        dc = norm(g.dc, axis=2).T if model == "lstm" else None
     return Transport(loss_steps=steps, dh_norm=dh, dc_norm=dc)
 
 

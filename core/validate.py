@@ -87,3 +87,16 @@ def first_nonfinite_step(a, *, reverse=False):
         if not np.isfinite(a[t]).all():
             return int(t)
     return None
+
+
+def norm(a, axis):
+    """The L2 norm along ``axis`` without overflow: entries up to 1e308 have a finite norm.
+
+    ``np.linalg.norm`` squares first, so any entry above ~1e154 gives inf: an exploding gradient
+    would look as if it had overflowed long before it did. Scaling by the largest entry first keeps
+    the norm finite wherever every entry is; a NaN or inf entry still gives a non-finite norm.
+    """
+    with np.errstate(all="ignore"):
+        big = np.max(np.abs(a), axis=axis, keepdims=True)
+        scale = np.where((big > 0) & np.isfinite(big), big, 1.0)    # inf/NaN: the norm stays so
+        return np.linalg.norm(a / scale, axis=axis) * np.squeeze(scale, axis=axis)

@@ -58,3 +58,17 @@ def test_lstm_and_classification_tasks_run():
 def test_setup_validation(field, value, match):
     with pytest.raises(ValueError, match=match):
         GradientSetup(**{field: value})
+
+
+def test_huge_but_finite_gradients_have_finite_norms():
+    from core.validate import norm
+    a = np.full((2, 3, 4), 1e200)
+    a[1, 0, 0] = np.inf
+    n = norm(a, axis=2)
+    assert n[0, 0] == pytest.approx(2e200) and np.isinf(n[1, 0]) and n[1, 1] == pytest.approx(2e200)
+    r = experiment.run(GradientSetup(activation="linear", spectral_radius=1.5, seq_len=1000))
+    s = r.grads.nonfinite_step
+    # Just after s the entries are near 1e308 and their norm truly exceeds float64; ten steps later
+    # they are 1.5**10 smaller, and before this fix every norm from 1e154 up was already inf.
+    assert s is not None and np.isfinite(r.dh_norm[:, s + 10:]).all()
+    assert not np.isfinite(r.dh_norm[:, s]).all()
