@@ -11,7 +11,7 @@ from core import experiment, theory
 from ui import cache, figures
 from ui.controls import BPTT_CONTROLS
 from ui.params import controls
-from ui.widgets import downloads, reading, say_error, source
+from ui.widgets import downloads, overflow_notice, reading, settings_or_stop, source
 
 st.title("Backpropagation through time")
 st.markdown("A plain RNN reads a sequence; the loss sits at the end (or at every step). Going backward, "
@@ -25,19 +25,11 @@ st.caption("In the seed text's notation: W_I = W_xh, W_h = W_hh, W_O = W_hq, b_O
            "v̂ = y. γ is the largest slope of φ: 1 for tanh, relu and linear, 1/4 for sigmoid.")
 
 values = controls(BPTT_CONTROLS)
-try:
-    setup = experiment.GradientSetup(model="rnn", **values)
-except ValueError as err:
-    say_error(err)
-    st.stop()
+setup = settings_or_stop(lambda: experiment.GradientSetup(model="rnn", **values))
 run = cache.gradient_run(setup)
 spec = run.spectrum
 
-if run.trace.nonfinite_step is not None or run.grads.nonfinite_step is not None:
-    where = (f"the forward pass at step {run.trace.nonfinite_step}" if run.trace.nonfinite_step is not None
-             else f"the backward pass at step {run.grads.nonfinite_step}")
-    st.error(f"The numbers overflowed (inf or NaN), starting in {where}. Those cells are drawn in "
-             "magenta. Lower the spectral radius, use a saturating activation, or shorten the sequence.")
+overflow_notice(run, "Lower the spectral radius, use a saturating activation, or shorten the sequence.")
 
 ratio = figures.reach_ratio(run.dh_norm)
 heatmap = figures.gradient_heatmap(run.dh_norm)

@@ -13,7 +13,7 @@ from ui import gate_figures as gf
 from ui.controls import FORWARD_CONTROLS
 from ui.page_controls import derived_widget, sequence_spec, step_spec
 from ui.params import controls
-from ui.widgets import downloads, reading, say_error, source
+from ui.widgets import downloads, reading, settings_or_stop, source
 
 # How each activation flattens: where |phi'| is small, the gradient through that unit shrinks too.
 SATURATION = {"tanh": ("|h| > 0.9", "tanh′ < 0.19 there", lambda h: np.abs(h) > 0.9),
@@ -35,11 +35,7 @@ st.markdown("The network reads a sequence one step at a time. At each step it ad
             "it. The weights are random (untrained), fixed by the seed and the spectral radius.")
 
 values = controls(FORWARD_CONTROLS, derived=(sequence_spec, step_spec))
-try:
-    setup = experiment.GradientSetup(model="rnn", **values)
-except ValueError as err:
-    say_error(err)
-    st.stop()
+setup = settings_or_stop(lambda: experiment.GradientSetup(model="rnn", **values))
 run = cache.gradient_run(setup)
 seq = derived_widget(sequence_spec, values)
 t = derived_widget(step_spec, values, st.container())

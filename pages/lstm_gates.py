@@ -13,7 +13,7 @@ from ui import gate_figures as gf
 from ui.controls import LSTM_CONTROLS
 from ui.page_controls import derived_widget, sequence_spec
 from ui.params import controls
-from ui.widgets import downloads, reading, say_error, source
+from ui.widgets import downloads, overflow_notice, reading, settings_or_stop, source
 
 st.title("LSTM gates")
 st.markdown("An LSTM keeps a **memory cell** c_t beside its hidden state. Three gates between 0 and 1 "
@@ -30,19 +30,11 @@ st.caption("In the seed text's notation: I_t = i_t, F_t = f_t (its forget gate),
            "Each step uses the previous cell c_{t−1} and the new gates of step t.")
 
 values = controls(LSTM_CONTROLS, derived=(sequence_spec,))
-try:
-    setup = experiment.GradientSetup(model="lstm", **values)
-except ValueError as err:
-    say_error(err)
-    st.stop()
+setup = settings_or_stop(lambda: experiment.GradientSetup(model="lstm", **values))
 run = cache.gradient_run(setup)
 seq = derived_widget(sequence_spec, values)
 tr, T = run.trace, setup.seq_len
-if tr.nonfinite_step is not None or run.grads.nonfinite_step is not None:
-    where = (f"the forward pass at step {tr.nonfinite_step}" if tr.nonfinite_step is not None
-             else f"the backward pass at step {run.grads.nonfinite_step}")
-    st.error(f"The numbers overflowed (inf or NaN), starting in {where}. Those cells are drawn in "
-             "magenta. Lower the weight scale or shorten the sequence.")
+overflow_notice(run, "Lower the weight scale or shorten the sequence.")
 
 st.subheader(f"The gates of sequence {seq}, unit by unit, over time")
 with np.errstate(invalid="ignore"):

@@ -29,6 +29,25 @@ def say_error(err, what_to_do=""):
     st.error(plain(f"{err} {what_to_do}".strip()), icon=":material/error:")
 
 
+def settings_or_stop(make):
+    """``make()`` (a settings dataclass), or its ValueError said to the person and the page stopped."""
+    try:
+        return make()
+    except ValueError as err:
+        say_error(err)
+        st.stop()
+
+
+def overflow_notice(run, advice):
+    """Say where a gradient run's numbers first stopped being finite, and what to change."""
+    fwd, bwd = run.trace.nonfinite_step, run.grads.nonfinite_step
+    if fwd is None and bwd is None:
+        return
+    where = f"the forward pass at step {fwd}" if fwd is not None else f"the backward pass at step {bwd}"
+    st.error(f"The numbers overflowed (inf or NaN), starting in {where}. Those cells are drawn in "
+             f"magenta. {advice}")
+
+
 def _npz(arrays):
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
