@@ -23,6 +23,8 @@ def single_thread():
         yield
 
 
+@lru_cache(maxsize=1)
 def pin_process_to_one_thread():
-    """One BLAS thread for the whole process, from now on (a server calls this once at start-up)."""
+    """One BLAS thread for the whole process, from now on. app.py runs at every rerun; the cache
+    makes this happen once per process."""
     _controller().limit(limits=1, user_api="blas")

@@ -2,25 +2,15 @@
 charts, a bad link opens with defaults and a notice, and a teacher's link can hide the controls."""
 import base64
 import json
-import os
 import time
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+from apptest import APP, open_page
+
 MB2 = 2 * 1024 * 1024
-
-
-def open_page(page, **query):
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = str(value)
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def charts(at):

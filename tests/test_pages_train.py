@@ -2,31 +2,22 @@
 charts hold, a blow-up is said with its step, the clipping preset shows clipping's rescue, a rerun does
 not train again, and every kind of bad file gets a plain-words error while the page keeps running."""
 import json
-import os
 
 import numpy as np
 import pyarrow as pa
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from markdown import shown
-
+import apptest
 import core.train
+from markdown import shown
 from ui.presets import PRESETS
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 MB2 = 2 * 1024 * 1024
 TINY = dict(model="rnn", task="sine", steps=100, seq_len=10, hidden_size=8)   # ~0.3 s a run
 
 
 def open_page(page, **query):
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = str(value)
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return apptest.open_page(page, timeout=120, **query)      # training runs take longer
 
 
 def vega(at):
