@@ -10,12 +10,12 @@ import numpy  # noqa: F401
 import plotly.graph_objects  # noqa: F401
 
 import core.experiment  # noqa: F401
-from core.blas import pin_process_to_one_thread
 from ui.router import routed
+from ui.server import prepare_process
 
-# Many sessions share 2 cores: one BLAS thread per call. OpenBLAS's default (a thread per core) makes
-# small products and LAPACK calls up to 100x slower whenever the other core is busy.
-pin_process_to_one_thread()
+# Many sessions share 2 cores: one BLAS thread per call, and a cheap garbage collection after each
+# run (see ui/server.py).
+prepare_process()
 
 # An emoji favicon: a material-icon favicon makes the browser fetch a font from the internet.
 st.set_page_config(page_title="BPTT Lens", page_icon="🔁", layout="wide")

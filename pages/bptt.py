@@ -65,7 +65,7 @@ st.plotly_chart(figures.transport_figure(tr), key="transport")
 reading("Sequence 0 only. Row s is a loss at step s alone; colour is how much of it reaches the state "
         "at step t. Vanishing shows as colour fading away from the diagonal.")
 
-contrib = theory.temporal_contributions("rnn", run.trace, run.grads)
+contrib = cache.temporal_contributions(setup)
 st.plotly_chart(figures.contributions_figure(contrib), key="contrib")
 reading("The recurrent weights' gradient is a sum over time steps; this is the size of each step's "
         "term. Where it fades, those steps stop shaping the update: long-range dependencies are not learned.")

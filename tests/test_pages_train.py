@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 import apptest
-import core.train
+from ui import train_process
 from markdown import shown
 from ui.presets import PRESETS
 
@@ -65,8 +65,8 @@ def test_training_page_draws_every_chart_with_its_reading():
 
 def test_a_rerun_with_the_same_settings_does_not_train_again(monkeypatch):
     calls = []
-    real = core.train.train
-    monkeypatch.setattr(core.train, "train", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    real = train_process.train
+    monkeypatch.setattr(train_process, "train", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
     at = open_page("training", **TINY, seed=71)
     assert len(calls) == 1 and calls[0].seed == 71
     at.run()

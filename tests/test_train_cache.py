@@ -1,21 +1,20 @@
 import threading
 
-import core.train
 from core.train import TrainConfig
-from ui import train_cache
+from ui import train_cache, train_process
 
 
 def test_sessions_asking_for_the_same_run_at_once_train_it_once(monkeypatch):
     calls, started, release = [], threading.Event(), threading.Event()
-    real = core.train.train
+    real = train_process.train
 
-    def slow_train(cfg, on_step=None, series=None):
+    def slow_train(cfg, series=None, on_progress=None):
         calls.append(cfg)
         started.set()
         release.wait(10)
-        return real(cfg, on_step=on_step, series=series)
+        return real(cfg, series=series, on_progress=on_progress)
 
-    monkeypatch.setattr(core.train, "train", slow_train)
+    monkeypatch.setattr(train_process, "train", slow_train)
     monkeypatch.setattr(train_cache, "_trained", train_cache.OrderedDict())
     cfg = TrainConfig(model="rnn", task="sine", seq_len=10, hidden_size=4, steps=5, seed=123)
     results, waits = [], []

@@ -1,6 +1,10 @@
 """Altair pieces for curves over training steps, shared by ui.train_figures' charts: binning long
 histories, a log axis that survives an explosion, one colour per run, short axis titles, legends that
 fit, titles with how-to-read lines, marks where a run stopped, and exact values on hover. Pure.
+
+Encodings are channel objects (``alt.Y("loss:Q")``), never shorthand strings or dicts: Altair turns
+those into objects through a lookup table of every Vega-Lite schema that it rebuilds at each call
+(~5 ms), and a training page builds its charts while a class waits on the same server process.
 """
 import altair as alt
 import numpy as np
@@ -85,7 +89,7 @@ def stops(runs):
             for label, h in runs if h.stopped_at is not None]
     if not rows:
         return []
-    base = alt.Chart(pd.DataFrame(rows)).encode(x="step:Q", tooltip=[alt.Tooltip("what:N", title="")])
+    base = alt.Chart(pd.DataFrame(rows)).encode(x=alt.X("step:Q"), tooltip=[alt.Tooltip("what:N", title="")])
     return [base.mark_rule(color=NONFINITE_COLOR, strokeWidth=2),
             base.mark_text(color=NONFINITE_COLOR, align="left", dx=4, baseline="top", y=2,
                            text="stopped: inf/NaN")]
@@ -95,5 +99,7 @@ def hover_points(base, y, tooltip):
     """Points that appear on the curves at the step nearest the pointer, with the exact values."""
     hover = alt.selection_point(fields=["step"], nearest=True, on="pointerover", empty=False,
                                 clear="pointerout")
+    # The condition as a channel object, not alt.condition's dict: see the module docstring.
+    opacity = alt.OpacityValue(0, condition={"param": hover.name, "empty": False, "value": 1})
     return base.mark_point(filled=True, size=50).encode(
-        y=y, opacity=alt.condition(hover, alt.value(1), alt.value(0)), tooltip=tooltip).add_params(hover)
+        y=alt.Y(y) if isinstance(y, str) else y, opacity=opacity, tooltip=tooltip).add_params(hover)

@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 from core import train as core_train
-from ui import upload
+from ui import train_process, upload
 
 TRAINED_MAX = 32
 _trained = OrderedDict()
@@ -46,11 +46,12 @@ _running = {}      # key -> threading.Event: a run in progress, which other sess
 _one_run = threading.Semaphore(1)
 
 
-def trained(cfg, on_step=None, series=None, on_wait=None):
-    """core.train.train(cfg), once per config (and data): a rerun with the same settings is a lookup,
-    and a class opening the same settings at once trains them once: the other sessions wait for that
-    run (calling ``on_wait()`` every 0.25 s, which lets Streamlit interrupt them). ``on_step`` is only
-    called when training actually runs. An interrupted run stores nothing; a waiter then takes over."""
+def trained(cfg, on_progress=None, series=None, on_wait=None):
+    """core.train.train(cfg), once per config (and data), in the training process (ui.train_process):
+    a rerun with the same settings is a lookup, and a class opening the same settings at once trains
+    them once: the other sessions wait for that run (calling ``on_wait()`` every 0.25 s, which lets
+    Streamlit interrupt them). ``on_progress(step, loss)`` is only called when training actually runs.
+    An interrupted run stores nothing; a waiter then takes over."""
     key = (cfg, data_key(series))
     while True:
         with _trained_lock:
@@ -71,7 +72,7 @@ def trained(cfg, on_step=None, series=None, on_wait=None):
             if on_wait is not None:
                 on_wait()
         try:
-            history = core_train.train(cfg, on_step=on_step, series=series)
+            history = train_process.train(cfg, series=series, on_progress=on_progress)
         finally:
             _one_run.release()
         with _trained_lock:
@@ -99,9 +100,6 @@ def heldout_forecast(cfg: core_train.TrainConfig, key, start, _history, _series,
     return rows, series[rows], pred, series[rows - 1]
 
 
-PROGRESS_EVERY = 0.2         # seconds between progress-bar updates: a live bar, not a message flood
-
-
 def trained_with_progress(cfg, label, series=None):
     """``trained`` with a progress bar while a run that is not cached yet trains. The bar also lets a
     changed control stop this run at once: Streamlit interrupts a script at its next element update."""
@@ -109,22 +107,21 @@ def trained_with_progress(cfg, label, series=None):
     if hit is not None:
         return hit
     bar = st.progress(0.0, text=f"Training {label}: starting")
-    start = last = time.perf_counter()
+    start = time.perf_counter()
 
-    def on_step(step, history):
-        nonlocal last
-        now = time.perf_counter()
-        if now - last >= PROGRESS_EVERY or step + 1 == cfg.steps:
-            last = now
-            left = (now - start) / (step + 1) * (cfg.steps - step - 1)
-            bar.progress((step + 1) / cfg.steps, text=f"Training {label}: step {step + 1} of "
-                         f"{cfg.steps}, loss {history.loss[-1]:.3g}, about {left:.0f} s left"
-                         + (" (change any setting to stop it)" if left > 10 else ""))
+    def on_progress(step, loss):
+        if step is None:            # no news from the training process yet: still starting
+            bar.progress(0.0, text=f"Training {label}: starting")
+            return
+        left = (time.perf_counter() - start) / (step + 1) * (cfg.steps - step - 1)
+        bar.progress((step + 1) / cfg.steps, text=f"Training {label}: step {step + 1} of "
+                     f"{cfg.steps}, loss {loss:.3g}, about {left:.0f} s left"
+                     + (" (change any setting to stop it)" if left > 10 else ""))
     def on_wait():
         bar.progress(0.0, text=f"Training {label}: waiting for another session's run to finish "
                                "(one run trains at a time)")
 
-    history = trained(cfg, on_step=on_step, series=series, on_wait=on_wait)
+    history = trained(cfg, on_progress=on_progress, series=series, on_wait=on_wait)
     bar.empty()
     return history
 

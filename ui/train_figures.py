@@ -38,21 +38,21 @@ def loss_chart(runs, info):
             else "Loss: mean squared error, in standardized units.")
     scale, clamped = log_scale(runs, "loss")
     note = " ".join(t for t in ("" if k == 1 else f"Each point is the mean of {k} steps.", clamped) if t)
-    base = alt.Chart(frame).encode(x=alt.X("step:Q", title="training step (updates)"), color=color(runs))
+    base = alt.Chart().encode(x=alt.X("step:Q", title="training step (updates)"), color=color(runs))
     tip = [alt.Tooltip("run:N"), alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".4g"),
            alt.Tooltip("running_mean:Q", title="running mean", format=".4g")]
     bold = y_axis("running_mean:Q", "loss (log scale)", scale=scale)
     layers = [base.mark_line(strokeWidth=2.5).encode(y=bold),
-              base.mark_line(opacity=0.3, strokeWidth=1).encode(y="loss:Q"),
+              base.mark_line(opacity=0.3, strokeWidth=1).encode(y=alt.Y("loss:Q")),
               hover_points(base, "running_mean:Q", tip)]
     if info.baseline is not None:
         rule = alt.Chart(pd.DataFrame({"loss": [info.baseline], "text": [f"trivial predictor: "
                                                                           f"{info.baseline_text}"]}))
         layers += [rule.mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(
-                       y="loss:Q", tooltip=[alt.Tooltip("text:N", title="baseline")]),
+                       y=alt.Y("loss:Q"), tooltip=[alt.Tooltip("text:N", title="baseline")]),
                    rule.mark_text(align="right", x="width", dx=-4, dy=-7, color=BASELINE_COLOR).encode(
-                       y="loss:Q", text="text:N")]
-    return alt.layer(*layers, *stops(runs)).properties(
+                       y=alt.Y("loss:Q"), text=alt.Text("text:N"))]
+    return alt.layer(*layers, *stops(runs), data=frame).properties(     # the curves' data, once
         height=440, title=title("Training loss: does the network beat the trivial predictor?",
                                  f"{unit} Faint: each step's loss on its fresh batch; bold: its "
                                  "running mean; dashed: the trivial predictor.", note))
@@ -68,7 +68,7 @@ def grad_chart(runs):
         k = max(k, k_run)
     frame = pd.concat(frames, ignore_index=True).dropna(subset=["norm"])
     frame["event"] = "▲ clipping changed this step's gradient"
-    base = alt.Chart(frame).encode(x=alt.X("step:Q", title="training step (updates)"), color=color(runs))
+    base = alt.Chart().encode(x=alt.X("step:Q", title="training step (updates)"), color=color(runs))
     scale, clamped = log_scale(runs, "grad_norm")
     y = y_axis("norm:Q", "‖g‖ (log scale)", scale=scale)
     tip = [alt.Tooltip("run:N"), alt.Tooltip("step:Q"), alt.Tooltip("norm:Q", title="norm", format=".4g"),
@@ -77,7 +77,7 @@ def grad_chart(runs):
               base.transform_filter("datum.clipped").mark_point(shape="triangle-up", filled=True,
                                                                 size=40, stroke="#222222",
                                                                 strokeWidth=0.5).encode(
-                  y="norm:Q", shape=alt.Shape("event:N", scale=alt.Scale(range=["triangle-up"]), legend=None),
+                  y=alt.Y("norm:Q"), shape=alt.Shape("event:N", scale=alt.Scale(range=["triangle-up"]), legend=None),
                   tooltip=tip),
               hover_points(base, "norm:Q", tip)]
     rules = pd.DataFrame([{"norm": c, "text": f"norm threshold {c:g}"}
@@ -85,12 +85,12 @@ def grad_chart(runs):
                                            if h.config.clip == "norm"})])
     if len(rules):
         rule = alt.Chart(rules)
-        layers += [rule.mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(y="norm:Q"),
+        layers += [rule.mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(y=alt.Y("norm:Q")),
                    rule.mark_text(align="right", x="width", dx=-4, dy=-7, color=BASELINE_COLOR).encode(
-                       y="norm:Q", text="text:N")]
+                       y=alt.Y("norm:Q"), text=alt.Text("text:N"))]
     note = " ".join(t for t in ("" if k == 1 else f"Each point is the largest of {k} steps; ▲: clipping "
                                 "fired in them.", clamped) if t)
-    return alt.layer(*layers, *stops(runs)).properties(
+    return alt.layer(*layers, *stops(runs), data=frame).properties(     # the curves' data, once
         height=430, title=title("Gradient norm before clipping, and where clipping fired",
                                  "‖g‖: the norm of all gradients together, before clipping. ▲: clipping "
                                  "changed that step's gradient. Dashed: the norm threshold.",
@@ -117,7 +117,7 @@ def spectrum_chart(runs):
     scale, clamped = log_scale(runs, ("spectral_radius", "sigma_max"), decades=2)
     return alt.layer(base.mark_line(point=True).encode(y=y_axis("value:Q", "size (log scale)", scale=scale),
                                                        tooltip=tip),
-                     one.encode(y="value:Q"), *stops(runs)).properties(
+                     one.encode(y=alt.Y("value:Q")), *stops(runs)).properties(
         height=400, title=title("How big are the recurrent weights during training?",
                                  "RNN: W_hh; LSTM: W_hf, through which h_{t−1} sets the forget gate. "
                                  "No unit: a gain per time step.",

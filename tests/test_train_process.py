@@ -1,0 +1,87 @@
+"""Training in its own process (ui.train_process): the same History as in-process training, live
+progress, a stop that leaves the process ready for the next run, and a crash said in words."""
+import dataclasses
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from core import train as core_train
+from core.train import TrainConfig
+from ui import train_process
+
+CFG = TrainConfig(model="lstm", task="sine", seq_len=10, hidden_size=8, steps=60, seed=5)
+
+
+def assert_same_history(a, b):
+    """Equal field by field, arrays bit for bit (a History holds arrays, dicts and a Scaler)."""
+    assert type(a) is type(b)
+    if dataclasses.is_dataclass(a) and not isinstance(a, TrainConfig):
+        for f in dataclasses.fields(a):
+            assert_same_history(getattr(a, f.name), getattr(b, f.name))
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for k in a:
+            assert_same_history(a[k], b[k])
+    elif isinstance(a, np.ndarray):
+        np.testing.assert_array_equal(a, b)
+    else:
+        assert a == b
+
+
+def test_the_training_process_gives_the_history_of_in_process_training_bit_for_bit():
+    assert_same_history(train_process.train(CFG), core_train.train(CFG))
+
+
+def test_series_data_crosses_to_the_process():
+    series = np.sin(np.arange(300)[:, None] * [0.1, 0.23]) + np.arange(300)[:, None] * 0.01   # (N, D)
+    cfg = TrainConfig(model="rnn", task="series", seq_len=12, hidden_size=6, steps=40, seed=1)
+    assert_same_history(train_process.train(cfg, series=series), core_train.train(cfg, series=series))
+
+
+def test_progress_arrives_while_it_trains():
+    seen = []
+    cfg = dataclasses.replace(CFG, steps=400)
+    h = train_process.train(cfg, on_progress=lambda step, loss: seen.append((step, loss)))
+    steps = [s for s, _ in seen if s is not None]
+    assert steps, "no progress while a 400-step run trained"
+    assert steps == sorted(steps) and 0 <= steps[0] and steps[-1] < cfg.steps
+    step, loss = next((s, l) for s, l in seen if s is not None)
+    assert loss == h.loss[step]
+
+
+class Stop(Exception):
+    """What Streamlit raises in a script that a new rerun interrupts."""
+
+
+def test_a_stopped_run_stops_the_child_and_the_next_run_is_clean():
+    def stop_at_first_news(step, loss):
+        if step is not None:
+            raise Stop
+
+    with pytest.raises(Stop):
+        train_process.train(dataclasses.replace(CFG, steps=100_000), on_progress=stop_at_first_news)
+    pid = train_process._child[0].pid
+    assert_same_history(train_process.train(CFG), core_train.train(CFG))     # no stale answer read
+    assert train_process._child[0].pid == pid, "a stopped run should not cost a new process"
+
+
+def test_a_crashed_training_process_is_said_in_words_and_replaced():
+    def kill_it(step, loss):
+        os.kill(train_process._child[0].pid, signal.SIGKILL)
+
+    with pytest.raises(RuntimeError, match="press Train again"):
+        train_process.train(dataclasses.replace(CFG, steps=100_000), on_progress=kill_it)
+    assert_same_history(train_process.train(CFG), core_train.train(CFG))
+
+
+def test_settings_that_do_not_fit_the_data_raise_the_same_value_error():
+    cfg = TrainConfig(model="rnn", task="series", seq_len=80, hidden_size=6, steps=10)
+    series = np.arange(64.0)[:, None]                                                   # (N, D)
+    with pytest.raises(ValueError) as in_process:
+        core_train.train(cfg, series=series)
+    with pytest.raises(ValueError) as in_child:
+        train_process.train(cfg, series=series)
+    assert str(in_child.value) == str(in_process.value) and "at most 63" in str(in_child.value)
+    assert_same_history(train_process.train(CFG), core_train.train(CFG))     # and it goes on
