@@ -11,11 +11,12 @@ the browser sends; its time runs from sending it to the run's ``script_finished`
 
 Reports: sessions opened and dropped, exception elements seen (first load and moves), move times
 (p50/p95/max, overall and per page), whether each move changed the page's charts, and the server's RSS
-before, at peak and after. Goal on this 2-core machine: none dropped, no exceptions, p95 <= 2 s.
+before, at peak and after (and its training process's, ui/train_process.py). Goal on this 2-core machine: none dropped, no exceptions, p95 <= 2 s.
 Bounded: a session gives up after --timeout s without an answer; the whole run after --deadline s.
 """
 import argparse
 import hashlib
+import json
 import os
 import socket
 import subprocess
@@ -64,21 +65,42 @@ def start_server(log_path, script="app.py", timeout=90):
 
 
 def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:                  # it ended meanwhile
+        pass
+    return 0.0
+
+
+def children(pid):
+    """The server's child processes: the training process (ui/train_process.py) once it started."""
+    out = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                out += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return out
+
+
+def children_rss_mb(pid):
+    return sum(rss_mb(c) for c in children(pid))
 
 
 class RssSampler(threading.Thread):
     def __init__(self, pid, every=0.25):
         super().__init__(daemon=True)
-        self.pid, self.every, self.peak, self.stop = pid, every, 0.0, threading.Event()
+        self.pid, self.every, self.peak, self.peak_children = pid, every, 0.0, 0.0
+        self.stop = threading.Event()
 
     def run(self):
         while not self.stop.wait(self.every):
             self.peak = max(self.peak, rss_mb(self.pid))
+            self.peak_children = max(self.peak_children, children_rss_mb(self.pid))
 
 
 # --- one person's browser tab --------------------------------------------------------------------
@@ -197,7 +219,7 @@ def person(index, port, args, barrier, results, lock):
     """Open the page with the class, then move one slider `args.moves` times, a second apart."""
     pages = args.pages
     page = pages[index % len(pages)]
-    r = dict(page=page or "start", opened=False, dropped=None, first_load=None, moves=[], trains=[],
+    r = dict(page=page or "start", opened=False, dropped=None, first_load=None, moves=[], trains=[], timeline=[],
              changed=0, slider=None, exceptions=[])
     s = Session(port, page, args.timeout)
     try:
@@ -216,12 +238,15 @@ def person(index, port, args, barrier, results, lock):
             now = s.value(wid)[0]
             v = now + p.step if now + p.step <= p.max else now - p.step
             before = s.charts
+            sent = time.monotonic() - args.t0
             if p.form_id:
                 # In a form (the training pages) a move sends nothing until the person presses Train:
                 # that press is what is timed, and reported apart from the slider moves.
                 r["trains"].append(s.run(f"train {m + 1}", s.states(moved=wid, value=[v], submit=True)))
+                r["timeline"].append((sent, r["trains"][-1], "train"))
             else:
                 r["moves"].append(s.run(f"move {m + 1}", s.states(moved=wid, value=[v])))
+                r["timeline"].append((sent, r["moves"][-1], "move"))
             r["changed"] += s.charts != before
     except Dropped as err:
         r["dropped"] = str(err)
@@ -256,6 +281,7 @@ def main():
                     help="comma-separated pages the sessions open, in turn (default: all)")
     ap.add_argument("--app", default="app.py", help="the script to serve, from the checkout")
     ap.add_argument("--log", default=os.path.join(ROOT, "artifacts", "bench_load_server.log"))
+    ap.add_argument("--json", help="also write every session's record here (moves with send times)")
     args = ap.parse_args()
     os.makedirs(os.path.dirname(args.log), exist_ok=True)
     args.pages = ["" if p == "start" else p for p in args.pages.split(",")]
@@ -267,7 +293,7 @@ def main():
         sampler.start()
         results, lock = [], threading.Lock()
         barrier = threading.Barrier(args.sessions)
-        t0 = time.monotonic()
+        t0 = args.t0 = time.monotonic()
         args.end = t0 + args.deadline
         threads = [threading.Thread(target=person, args=(i, port, args, barrier, results, lock), daemon=True)
                    for i in range(args.sessions)]
@@ -277,7 +303,7 @@ def main():
             t.join(max(0.0, args.end + args.timeout - time.monotonic()))
         wall = time.monotonic() - t0
         sampler.stop.set()
-        rss_after = rss_mb(proc.pid)
+        rss_after, children_after = rss_mb(proc.pid), children_rss_mb(proc.pid)
     finally:
         proc.terminate()
         try:
@@ -322,9 +348,13 @@ def main():
             print(row(name, xs) + f"   first load max {first:5.1f} s; sliders: {', '.join(sliders)}")
         else:
             print(f"  {name:<11} no sliders (first load max {first:.1f} s)")
-    print(f"server RSS: before {rss_before:.0f} MB, peak {sampler.peak:.0f} MB, after {rss_after:.0f} MB")
+    print(f"server RSS: before {rss_before:.0f} MB, peak {sampler.peak:.0f} MB, after {rss_after:.0f} MB; "
+          f"its training process: peak {sampler.peak_children:.0f} MB, after {children_after:.0f} MB")
     print(f"goal (none dropped, no exceptions, p95 of slider moves <= 2 s): {'MET' if ok else 'NOT MET'}")
     print(f"server log: {os.path.relpath(args.log, ROOT)}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
     return 0 if ok else 1
 
 

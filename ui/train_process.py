@@ -3,80 +3,95 @@
 A run is seconds of Python-level work between NumPy calls. In the server's process it held the GIL
 that every session's rerun needs: with a class on the app, slider moves on the other pages waited
 behind it. A child process has its own GIL, and the second core. One child, started on the first
-run and kept (spawned, not forked: the server has threads), trains one run at a time; the caller
-(ui.train_cache) already lets only one run train at a time.
+run and kept, trains one run at a time; ui.train_cache already lets only one run train at a time.
 
-The child sends progress every PROGRESS_EVERY seconds and the finished History at the end, over a
-private pipe; a stop (Streamlit interrupting the waiting script) sets an event the child checks at
-every step. Only our own objects cross the pipe: a TrainConfig, a validated float array, a History.
+The child is ``python -m ui.train_process``, not a multiprocessing.Process: while a script runs,
+Streamlit puts the app's script in ``sys.modules["__main__"]``, and multiprocessing's spawn would run
+that script again in the child. Two pipes carry pickled messages (multiprocessing.connection):
+jobs ``(cfg, series)`` and ``("stop",)`` in; progress every PROGRESS_EVERY seconds and the finished
+History out. Only our own objects cross them: a TrainConfig, a validated float array, a History.
 """
-import multiprocessing
+import atexit
+import os
+import subprocess
+import sys
 import threading
 import time
+from multiprocessing.connection import Connection
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROGRESS_EVERY = 0.2        # seconds between progress messages: a live bar, not a message flood
 STOP_GRACE = 10.0           # seconds a stopped run may take to notice; past it the child is killed
 
-_context = multiprocessing.get_context("spawn")
-_lock = threading.Lock()    # one run on the pipe at a time
-_child = None               # (process, connection, stop event), started on first use
+_lock = threading.Lock()    # one run on the pipes at a time
+_child = None               # (process, jobs, answers), started on first use
 
 
+# --- the child ---------------------------------------------------------------------------------
 class Stopped(Exception):
-    """The child stopped a run because the parent asked it to."""
+    """The parent asked the child to drop the run."""
 
 
-def _serve(conn, stop):
-    """The child: read (cfg, series) jobs, answer each with progress and then ("done", history)."""
+def serve(jobs, answers):
+    """Read jobs until the parent goes away; answer each with progress, then its outcome."""
     from core import train
     from core.blas import pin_process_to_one_thread
 
     pin_process_to_one_thread()     # this process has one core to itself; BLAS threads would fight
     while True:
         try:
-            cfg, series = conn.recv()
-        except EOFError:             # the server is gone
+            job = jobs.recv()
+        except (EOFError, OSError):  # the server is gone
             return
+        if job[0] == "stop":         # a stop that arrived after its run had finished
+            continue
+        cfg, series = job[1:]
         last = time.perf_counter()
 
         def on_step(step, history):
             nonlocal last
-            if stop.is_set():
+            if jobs.poll() and jobs.recv()[0] == "stop":
                 raise Stopped
             now = time.perf_counter()
             if now - last >= PROGRESS_EVERY:
                 last = now
-                conn.send(("progress", step, float(history.loss[-1])))
+                answers.send(("progress", step, float(history.loss[-1])))
 
         try:
-            conn.send(("done", train.train(cfg, on_step=on_step, series=series)))
+            answers.send(("done", train.train(cfg, on_step=on_step, series=series)))
         except Stopped:
-            conn.send(("stopped",))
+            answers.send(("stopped",))
         except ValueError as err:    # settings that do not fit the data: the page says why
-            conn.send(("invalid", str(err)))
+            answers.send(("invalid", str(err)))
         except Exception as err:     # a bug: shown as one, with what the child saw
-            conn.send(("error", f"{type(err).__name__}: {err}"))
+            answers.send(("error", f"{type(err).__name__}: {err}"))
 
 
+# --- the server's side ------------------------------------------------------------------------
 def _start():
     global _child
-    if _child is not None and _child[0].is_alive():
+    if _child is not None and _child[0].poll() is None:
         return _child
-    parent, child = _context.Pipe()
-    stop = _context.Event()
-    proc = _context.Process(target=_serve, args=(child, stop), name="bptt-lens-training", daemon=True)
-    proc.start()
-    child.close()
-    _child = (proc, parent, stop)
+    job_r, job_w = os.pipe()
+    answer_r, answer_w = os.pipe()
+    proc = subprocess.Popen([sys.executable, "-m", "ui.train_process", str(job_r), str(answer_w)],
+                            cwd=ROOT, pass_fds=(job_r, answer_w), stdin=subprocess.DEVNULL)
+    os.close(job_r)
+    os.close(answer_w)
+    _child = (proc, Connection(job_w, readable=False), Connection(answer_r, writable=False))
     return _child
 
 
+@atexit.register
 def _kill():
     global _child
     if _child is not None:
-        _child[0].kill()
-        _child[0].join(5)
+        proc, jobs, answers = _child
         _child = None
+        proc.kill()
+        proc.wait(5)
+        jobs.close()
+        answers.close()
 
 
 def train(cfg, series=None, on_progress=None):
@@ -84,13 +99,12 @@ def train(cfg, series=None, on_progress=None):
     the caller's thread as progress arrives and at least every 0.25 s (with ``step = None`` while
     there is none), so an exception it raises (a Streamlit stop) stops the run at once."""
     with _lock:
-        proc, conn, stop = _start()
-        stop.clear()
-        conn.send((cfg, series))
+        proc, jobs, answers = _start()
         try:
+            jobs.send(("train", cfg, series))
             while True:
-                if conn.poll(0.25):
-                    msg = _receive(conn)
+                if answers.poll(0.25):
+                    msg = _receive(answers)
                     if msg[0] == "done":
                         return msg[1]
                     if msg[0] == "invalid":
@@ -99,12 +113,12 @@ def train(cfg, series=None, on_progress=None):
                         raise RuntimeError(f"Training failed in its process: {msg[1]}")
                     if on_progress is not None:
                         on_progress(msg[1], msg[2])
-                elif not proc.is_alive():
+                elif proc.poll() is not None:
                     raise _died()
                 elif on_progress is not None:
                     on_progress(None, None)
         except BaseException:
-            _finish_stopped(conn, stop)
+            _drop_run(jobs, answers)
             raise
 
 
@@ -113,22 +127,32 @@ def _died():
     return RuntimeError("The training process ended unexpectedly; press Train again.")
 
 
-def _receive(conn):
+def _receive(answers):
     try:
-        return conn.recv()
+        return answers.recv()
     except (EOFError, OSError):      # the child is gone: its end of the pipe closed
         raise _died() from None
 
 
-def _finish_stopped(conn, stop):
+def _drop_run(jobs, answers):
     """After the caller stopped waiting: have the child drop the run, and read its last answer, so the
-    next run starts on a quiet pipe. A child that does not answer in time is killed (and restarted)."""
-    stop.set()
+    next run starts on quiet pipes. A child that does not answer in time is killed (and restarted)."""
+    if _child is None:               # it died: nothing to drop
+        return
     deadline = time.monotonic() + STOP_GRACE
     try:
+        jobs.send(("stop",))
         while time.monotonic() < deadline:
-            if conn.poll(0.1) and conn.recv()[0] in ("done", "stopped", "invalid", "error"):
+            if answers.poll(0.1) and answers.recv()[0] in ("done", "stopped", "invalid", "error"):
                 return
     except (EOFError, OSError):
         pass
     _kill()
+
+
+if __name__ == "__main__":
+    # Anything printed by accident goes to stderr; the answer pipe carries only messages.
+    try:
+        serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
+    except (KeyboardInterrupt, BrokenPipeError):   # Ctrl-C on the server, or the server is gone
+        pass
