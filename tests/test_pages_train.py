@@ -63,6 +63,23 @@ def test_training_page_draws_every_chart_with_its_reading():
     assert max(sizes) < MB2
 
 
+def test_a_failed_training_run_is_said_and_the_page_keeps_running(monkeypatch):
+    def crashed(*a, **k):
+        raise train_process.TrainingFailed("The training process ended unexpectedly (it may have run "
+                                           "out of memory). Press Train to try again.")
+
+    monkeypatch.setattr(train_process, "train", crashed)
+    at = open_page("training", **TINY, seed=73)
+    assert not at.exception
+    assert [shown(e.value) for e in at.error] == ["**RNN (tanh), norm clip 1:** The training process ended "
+                                           "unexpectedly (it may have run out of memory). Press Train "
+                                           "to try again."]
+    assert not at.get("vega_lite_chart") and at.button[0].label == "Train with these settings"
+    monkeypatch.undo()
+    press_train(at)                                          # the next press trains
+    assert not at.error and at.get("vega_lite_chart")
+
+
 def test_a_rerun_with_the_same_settings_does_not_train_again(monkeypatch):
     calls = []
     real = train_process.train

@@ -15,7 +15,7 @@ def test_sessions_asking_for_the_same_run_at_once_train_it_once(monkeypatch):
         return real(cfg, series=series, on_progress=on_progress)
 
     monkeypatch.setattr(train_process, "train", slow_train)
-    monkeypatch.setattr(train_cache, "_trained", train_cache.OrderedDict())
+    monkeypatch.setattr(train_cache, "_trained", train_cache.LRUCache(maxsize=4))
     cfg = TrainConfig(model="rnn", task="sine", seq_len=10, hidden_size=4, steps=5, seed=123)
     results, waits = [], []
     first = threading.Thread(target=lambda: results.append(train_cache.trained(cfg)))

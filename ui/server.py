@@ -6,7 +6,8 @@
   script run (``runner.postScriptGC``), holding the GIL: with pandas, Plotly, Altair and NumPy loaded
   that is ~140,000 objects and ~75 ms, at every rerun of every session. Frozen objects (the modules,
   never garbage) are skipped, so the collection only looks at what runs created: under 1 ms.
-  Measured by ``python bench/bench_load.py``.
+  Measured by ``python bench/bench_load.py``. The price: what the first run had alive when it froze
+  (its session's objects) is never collected, once per process.
 """
 import gc
 from functools import lru_cache

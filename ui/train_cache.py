@@ -2,23 +2,26 @@
 
 Not st.cache_data: a first run must drive a live progress bar drawn outside the cached call (which
 st.cache_data would try to record and replay), and a hit would unpickle a fresh copy of the History
-on every rerun. A History is only read after training, so one object can serve every session. The
-dicts are bounded (least recently used out first); a run at the pages' largest settings (3000 steps,
-T = 100, H = 64) holds well under 1 MB, so the cache stays under ~30 MB.
+on every rerun. A History is only read after training, so one object serves every session (its
+arrays read-only, as in ui.cache). The caches are bounded (least recently used out first); a run at
+the pages' largest settings (3000 steps, T = 100, H = 64) holds well under 1 MB, so they stay under
+~30 MB.
 """
 import hashlib
 import threading
 import time
-from collections import OrderedDict
 
 import numpy as np
 import streamlit as st
+from cachetools import LRUCache
 
 from core import train as core_train
 from ui import train_process, upload
+from ui.cache import read_only
+from ui.text import plain
 
 TRAINED_MAX = 32
-_trained = OrderedDict()
+_trained = LRUCache(maxsize=TRAINED_MAX)
 _trained_lock = threading.Lock()
 
 
@@ -34,15 +37,12 @@ def trained_before(cfg, series=None):
     """The cached History of ``cfg`` (on ``series``), or None: no training happens here."""
     key = (cfg, data_key(series))
     with _trained_lock:
-        if key in _trained:
-            _trained.move_to_end(key)
-            return _trained[key]
-    return None
+        return _trained.get(key)
 
 
 _running = {}      # key -> threading.Event: a run in progress, which other sessions wait for
-# One training at a time: a run holds the CPU for seconds, and several at once would slow every
-# other session's slider moves (a class shares 2 cores). Queued runs wait, interruptibly.
+# One training at a time, in the one training process: it has the second core, the server keeps the
+# first for every session's reruns (a class shares 2 cores). Queued runs wait, interruptibly.
 _one_run = threading.Semaphore(1)
 
 
@@ -56,7 +56,6 @@ def trained(cfg, on_progress=None, series=None, on_wait=None):
     while True:
         with _trained_lock:
             if key in _trained:
-                _trained.move_to_end(key)
                 return _trained[key]
             event = _running.get(key)
             owner = event is None
@@ -72,13 +71,11 @@ def trained(cfg, on_progress=None, series=None, on_wait=None):
             if on_wait is not None:
                 on_wait()
         try:
-            history = train_process.train(cfg, series=series, on_progress=on_progress)
+            history = read_only(train_process.train(cfg, series=series, on_progress=on_progress))
         finally:
             _one_run.release()
         with _trained_lock:
             _trained[key] = history
-            while len(_trained) > TRAINED_MAX:
-                _trained.popitem(last=False)
         return history
     finally:
         with _trained_lock:
@@ -121,7 +118,12 @@ def trained_with_progress(cfg, label, series=None):
         bar.progress(0.0, text=f"Training {label}: waiting for another session's run to finish "
                                "(one run trains at a time)")
 
-    history = trained(cfg, on_progress=on_progress, series=series, on_wait=on_wait)
+    try:
+        history = trained(cfg, on_progress=on_progress, series=series, on_wait=on_wait)
+    except train_process.TrainingFailed as err:        # the page stops; the app and its links go on
+        bar.empty()
+        st.error(f"**{label}:** {plain(str(err))}", icon=":material/error:")
+        st.stop()
     bar.empty()
     return history
 
@@ -144,7 +146,7 @@ def builtin_table(name):
 # Altair validates a chart against the Vega-Lite schema whenever it becomes a dict: ~40 ms a chart,
 # at every rerun. A finished run's charts never change, so their dicts are kept, bounded like the runs.
 SPECS_MAX = 128
-_specs = OrderedDict()
+_specs = LRUCache(maxsize=SPECS_MAX)
 
 
 def chart_spec(key, build):
@@ -152,11 +154,8 @@ def chart_spec(key, build):
     names everything the chart shows: the kind of chart and the runs' TrainConfigs (and data)."""
     with _trained_lock:
         if key in _specs:
-            _specs.move_to_end(key)
             return _specs[key]
     spec = build().to_dict(validate=False)   # the schema check costs ~40 ms; tests validate
     with _trained_lock:
         _specs[key] = spec
-        while len(_specs) > SPECS_MAX:
-            _specs.popitem(last=False)
     return spec

@@ -32,6 +32,10 @@ class Stopped(Exception):
     """The parent asked the child to drop the run."""
 
 
+class TrainingFailed(RuntimeError):
+    """The run could not be done: the child died, or training raised. Its text is for people."""
+
+
 def serve(jobs, answers):
     """Read jobs until the parent goes away; answer each with progress, then its outcome."""
     from core import train
@@ -110,7 +114,8 @@ def train(cfg, series=None, on_progress=None):
                     if msg[0] == "invalid":
                         raise ValueError(msg[1])
                     if msg[0] == "error":
-                        raise RuntimeError(f"Training failed in its process: {msg[1]}")
+                        raise TrainingFailed(f"Training failed: {msg[1]}. Press Train to try again; "
+                                             "if it fails again, change a setting.")
                     if on_progress is not None:
                         on_progress(msg[1], msg[2])
                 elif proc.poll() is not None:
@@ -124,7 +129,8 @@ def train(cfg, series=None, on_progress=None):
 
 def _died():
     _kill()
-    return RuntimeError("The training process ended unexpectedly; press Train again.")
+    return TrainingFailed("The training process ended unexpectedly (it may have run out of memory). "
+                          "Press Train to try again.")
 
 
 def _receive(answers):
