@@ -2,6 +2,7 @@
 
     python bench/bench_load.py                 # 30 sessions, 5 moves each, 1 s apart
     python bench/bench_load.py --sessions 10 --moves 3
+    python bench/bench_load.py --extreme 7     # one session a page opens it at its extreme settings
 
 Starts `streamlit run app.py` on a free loopback port, opens every session at the same instant (as a
 class does when the teacher says "open the link"), each on one page, then each moves one of its
@@ -23,12 +24,15 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import websocket
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from bench_pages import EXTREMES      # the pages' settings with every slider at its end
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAGES = ("", "forward", "bptt", "lstm_gates", "compare", "training", "your_data")   # "" is Start
@@ -222,6 +226,9 @@ def person(index, port, args, barrier, results, lock):
     r = dict(page=page or "start", opened=False, dropped=None, first_load=None, moves=[], trains=[], timeline=[],
              changed=0, slider=None, exceptions=[])
     s = Session(port, page, args.timeout)
+    r["extreme"] = index < args.extreme
+    if r["extreme"]:            # this person opened a link with every slider at its end
+        s.query_string = urllib.parse.urlencode(EXTREMES[page or "start"])
     try:
         barrier.wait()
         s.connect()
@@ -279,6 +286,9 @@ def main():
     ap.add_argument("--deadline", type=float, default=240.0, help="seconds for the whole class")
     ap.add_argument("--pages", default=",".join(p or "start" for p in PAGES),
                     help="comma-separated pages the sessions open, in turn (default: all)")
+    ap.add_argument("--extreme", type=int, default=0,
+                    help="this many sessions (one a page, in turn) open their page at its extreme "
+                         "settings (bench_pages.EXTREMES) and move from there")
     ap.add_argument("--app", default="app.py", help="the script to serve, from the checkout")
     ap.add_argument("--log", default=os.path.join(ROOT, "artifacts", "bench_load_server.log"))
     ap.add_argument("--json", help="also write every session's record here (moves with send times)")
@@ -337,6 +347,10 @@ def main():
     print(f"move -> script_finished ({n_moves} slider moves, {len(trains)} Train presses; {changed} "
           "changed the page's charts):")
     print(row("all moves", moves))
+    if args.extreme:
+        print(row("extremes", [m for r in results if r["extreme"] for m in r["moves"]])
+              + f"   ({args.extreme} sessions opened at the extremes)")
+        print(row("the others", [m for r in results if not r["extreme"] for m in r["moves"]]))
     if trains:
         print(row("Train", trains) + "   (press Train in a form -> the run finished; not in the goal)")
     for page in dict.fromkeys(args.pages):

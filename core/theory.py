@@ -15,6 +15,7 @@ import numpy as np
 from core.validate import norm
 from core import lstm, rnn
 from core.blas import single_thread
+from core.bptt import linked
 from core.init import spectral_radius_of
 
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
@@ -69,8 +70,10 @@ def transport(model, params, x, dy, *, activation="tanh", loss_steps=None, trunc
     """The gradient transport matrix of one sequence.
 
     ``x (T, D)`` is the sequence, ``dy (T, O)`` the gradient of each step's loss with respect to its
-    output. Each loss step gets its own copy of the sequence in the batch, with dy at that step only,
-    so one batched backward pass computes every row at once.
+    output. Each loss step s gets its own row: the backward pass of a loss at step s alone. The RNN
+    carries all rows back together through one forward pass (``_rnn_rows``); the LSTM gives each loss
+    step its own copy of the sequence in the batch, with dy at that step only, so one batched
+    backward pass computes every row at once.
     """
     x = np.asarray(x, dtype=np.float64)
     dy = np.asarray(dy, dtype=np.float64)
@@ -80,20 +83,51 @@ def transport(model, params, x, dy, *, activation="tanh", loss_steps=None, trunc
     steps = np.arange(T) if loss_steps is None else np.asarray(loss_steps, dtype=int)
     if steps.ndim != 1 or len(steps) == 0 or steps.min() < 0 or steps.max() >= T:
         raise ValueError(f"loss_steps must be steps in [0, {T - 1}]; got {loss_steps!r}")
+    if model == "rnn":
+        return Transport(loss_steps=steps, dh_norm=_rnn_rows(params, x, dy, steps, activation, truncate),
+                         dc_norm=None)
+    if model != "lstm":
+        raise ValueError(f"model must be 'rnn' or 'lstm'; got {model!r}")
     S = len(steps)
     xs = np.broadcast_to(x[:, None, :], (T, S, x.shape[1]))            # (T, S, D)
     dys = np.zeros((T, S, dy.shape[1]))                                 # (T, S, O)
     dys[steps, np.arange(S)] = dy[steps]
-    if model == "rnn":
-        g = rnn.backward(params, rnn.forward(params, xs, activation=activation), dys, truncate=truncate)
-    elif model == "lstm":
-        g = lstm.backward(params, lstm.forward(params, xs), dys, truncate=truncate)
-    else:
-        raise ValueError(f"model must be 'rnn' or 'lstm'; got {model!r}")
+    g = lstm.backward(params, lstm.forward(params, xs), dys, truncate=truncate)
     with np.errstate(all="ignore"):         # an overflowed gradient has an inf norm: that is the answer
         dh = norm(g.dh, axis=2).T
-        dc = norm(g.dc, axis=2).T if model == "lstm" else None
+        dc = norm(g.dc, axis=2).T
     return Transport(loss_steps=steps, dh_norm=dh, dc_norm=dc)
+
+
+def _rnn_rows(params, x, dy, steps, activation, truncate):
+    """``||dL_s/dh_t||`` (S, T) for the RNN, by core.rnn.backward's recursion
+
+        dL/dh_t = dy_t W_hq^T + (dL/dh_{t+1} * act'(a_{t+1})) W_hh^T
+
+    with every row s's dy zero except at step s. The rows share one sequence, so they share its
+    states: one forward pass gives act'(a_t) (H,) for all of them, and only the rows' gradients
+    G_t (S, H) are carried back, their norms kept. That is T products (S, H) @ (H, H), and memory
+    O(S H), where the batched pass of the LSTM builds (T, S, H) arrays and every weight gradient."""
+    p = params
+    T, S = len(x), len(steps)
+    h = rnn.forward(p, x[:, None, :], activation=activation).h[:, 0]     # (T, H)
+    slope = np.empty_like(h)                                             # act'(a_t) (T, H)
+    rnn._act_grad(activation, h, out=slope)
+    W_hh_T = np.ascontiguousarray(p["W_hh"].T)
+    start = dy[steps] @ p["W_hq"].T                                      # (S, H) dL_s/dh_s
+    rows = np.arange(S)
+    out = np.empty((T, S))
+    G = np.zeros((S, h.shape[1]))                                        # (S, H) dL_s/dh_t
+    with single_thread(), np.errstate(all="ignore"):
+        for t in range(T - 1, -1, -1):
+            if linked(t, T, truncate):
+                G = (G * slope[t + 1]) @ W_hh_T
+            else:
+                G = np.zeros_like(G)
+            here = rows[steps == t]
+            G[here] += start[here]
+            out[t] = norm(G, axis=1)
+    return out.T
 
 
 def temporal_terms(model, trace, grads):

@@ -3,6 +3,7 @@ import pytest
 
 from core import lstm, rnn, theory
 from core.losses import mse
+from core.validate import norm
 
 
 def rnn_case(T=30, H=16, rho=0.9, seed=0):
@@ -20,15 +21,30 @@ def test_spectrum_and_threshold():
     assert spec.rate == pytest.approx(0.25 * spec.sigma_max)
 
 
-def test_transport_rows_equal_single_loss_backward_passes():
+@pytest.mark.parametrize("act", ["tanh", "sigmoid", "relu", "linear"])
+@pytest.mark.parametrize("truncate", [None, 4])
+def test_transport_rows_equal_single_loss_backward_passes(act, truncate):
     p, x, dy = rnn_case()
-    tr = theory.transport("rnn", p, x, dy, loss_steps=[5, 29])
-    for j, s in enumerate([5, 29]):
+    steps = [0, 5, 17, 29]
+    tr = theory.transport("rnn", p, x, dy, activation=act, loss_steps=steps, truncate=truncate)
+    for j, s in enumerate(steps):
         d = np.zeros((30, 1, 1))
         d[s, 0] = dy[s]
-        g = rnn.backward(p, rnn.forward(p, x[:, None, :]), d)
+        g = rnn.backward(p, rnn.forward(p, x[:, None, :], activation=act), d, truncate=truncate)
         np.testing.assert_allclose(tr.dh_norm[j], np.linalg.norm(g.dh[:, 0], axis=1), rtol=1e-12)
         assert np.all(tr.dh_norm[j, s + 1:] == 0) and tr.dh_norm[j, s] > 0
+
+
+def test_transport_of_an_exploding_rnn_overflows_where_single_loss_passes_do():
+    p, x, dy = rnn_case(T=400, rho=8.0, seed=4)
+    tr = theory.transport("rnn", p, x, dy, activation="linear", loss_steps=[399])
+    d = np.zeros((400, 1, 1))
+    d[399, 0] = dy[399]
+    g = rnn.backward(p, rnn.forward(p, x[:, None, :], activation="linear"), d)
+    want = norm(g.dh[:, 0], axis=1)
+    assert not np.isfinite(want).all() and np.isfinite(want).any()          # it did overflow
+    np.testing.assert_array_equal(np.isfinite(tr.dh_norm[0]), np.isfinite(want))
+    np.testing.assert_allclose(tr.dh_norm[0][np.isfinite(want)], want[np.isfinite(want)], rtol=1e-12)
 
 
 def test_measured_gradient_obeys_the_bound():
