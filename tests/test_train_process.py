@@ -3,6 +3,9 @@ progress, a stop that leaves the process ready for the next run, and a crash sai
 import dataclasses
 import os
 import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -85,3 +88,35 @@ def test_settings_that_do_not_fit_the_data_raise_the_same_value_error():
         train_process.train(cfg, series=series)
     assert str(in_child.value) == str(in_process.value) and "at most 63" in str(in_child.value)
     assert_same_history(train_process.train(CFG), core_train.train(CFG))     # and it goes on
+
+
+def test_the_training_process_ends_with_a_killed_server():
+    server = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom core.train import TrainConfig\nfrom ui import train_process\n"
+         "train_process.train(TrainConfig(model='rnn', task='sine', seq_len=5, hidden_size=2, steps=2))\n"
+         "print(train_process._child[0].pid, flush=True)\ntime.sleep(60)"],
+        cwd=train_process.ROOT, stdout=subprocess.PIPE, text=True)
+    child = int(server.stdout.readline())
+    os.kill(server.pid, signal.SIGKILL)                  # no atexit: the child must see its pipe close
+    server.wait()
+    deadline = time.monotonic() + 20
+    while os.path.exists(f"/proc/{child}") and not _zombie(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{child}") or _zombie(child), "the training process outlived the server"
+
+
+def _zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_a_run_that_fails_in_the_child_leaves_it_ready_without_a_restart(monkeypatch):
+    pid = train_process.train(CFG) and train_process._child[0].pid
+    cfg = TrainConfig(model="rnn", task="series", seq_len=80, hidden_size=6, steps=10)
+    monkeypatch.setattr(train_process, "STOP_GRACE", 0.0)      # a wrongly awaited answer kills it
+    with pytest.raises(ValueError):
+        train_process.train(cfg, series=np.arange(64.0)[:, None])
+    assert train_process._child[0].pid == pid

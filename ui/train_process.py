@@ -109,22 +109,23 @@ def train(cfg, series=None, on_progress=None):
             while True:
                 if answers.poll(0.25):
                     msg = _receive(answers)
-                    if msg[0] == "done":
-                        return msg[1]
-                    if msg[0] == "invalid":
-                        raise ValueError(msg[1])
-                    if msg[0] == "error":
-                        raise TrainingFailed(f"Training failed: {msg[1]}. Press Train to try again; "
-                                             "if it fails again, change a setting.")
+                    if msg[0] != "progress":
+                        break
                     if on_progress is not None:
                         on_progress(msg[1], msg[2])
                 elif proc.poll() is not None:
                     raise _died()
                 elif on_progress is not None:
                     on_progress(None, None)
-        except BaseException:
+        except BaseException:        # the caller stopped waiting (or the child died): drop the run
             _drop_run(jobs, answers)
             raise
+    if msg[0] == "invalid":
+        raise ValueError(msg[1])
+    if msg[0] == "error":
+        raise TrainingFailed(f"Training failed: {msg[1]}. Press Train to try again; if it fails again, "
+                             "change a setting.")
+    return msg[1]
 
 
 def _died():
