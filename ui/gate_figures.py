@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from ui.figures import mean_profile
 from ui.heatmap import NONFINITE_COLOR, log_heatmap
+from ui.layout import frame, merge, vline, vrect
 from ui.lines import COLORS, log_lines
 
 MAX_COLS = 400
@@ -53,24 +54,24 @@ def _range_text(zrange, from_data):
             f"fixed range {zrange[0]:g} to {zrange[1]:g}")
 
 
-def _mark_nonfinite(fig, mask, x, y, **where):
-    if mask.any():
-        fig.add_trace(go.Heatmap(z=np.where(mask, 1.0, np.nan).astype(np.float32), x=x, y=y,
-                                 showscale=False, colorscale=[[0, NONFINITE_COLOR], [1, NONFINITE_COLOR]],
-                                 hoverongaps=False, hovertemplate="overflow: inf or NaN<extra></extra>"),
-                      **where)
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="overflow: inf or NaN",
-                                 marker=dict(symbol="square", size=12, color=NONFINITE_COLOR)), **where)
-        fig.update_layout(showlegend=True)      # Plotly hides a legend of one entry
+def _nonfinite_traces(mask, x, y):
+    """Magenta cells where ``mask`` (inf/NaN), and their legend entry; none if there are none."""
+    if not mask.any():
+        return []
+    return [go.Heatmap(z=np.where(mask, 1.0, np.nan).astype(np.float32), x=x, y=y, showscale=False,
+                       colorscale=[[0, NONFINITE_COLOR], [1, NONFINITE_COLOR]], hoverongaps=False,
+                       hovertemplate="overflow: inf or NaN<extra></extra>"),
+            go.Scatter(x=[None], y=[None], mode="markers", name="overflow: inf or NaN",
+                       marker=dict(symbol="square", size=12, color=NONFINITE_COLOR))]
 
 
-def _layout(fig, title, *notes, height, x_title, y_title, legend_y=-0.25):
-    """Title (its notes on a smaller second line, so that narrow charts do not cut them), axes, legend."""
+def _figure(traces, title, *notes, height, x_title, y_title, legend_y=-0.25, **layout):
+    """Title (its notes on a smaller second line, so that narrow charts do not cut them), axes, legend;
+    ``layout`` adds to it (ui.layout.merge)."""
     notes = "; ".join(n for n in notes if n)
-    fig.update_layout(title=dict(text=title + (f"<br><sup>{notes}</sup>" if notes else "")),
-                      height=height, margin=dict(l=60, r=20, t=60, b=50), xaxis_title=x_title,
-                      yaxis_title=y_title, legend=dict(orientation="h", y=legend_y, x=0))
-    return fig
+    base = frame(title=title + (f"<br><sup>{notes}</sup>" if notes else ""), height=height,
+                 x_title=x_title, y_title=y_title, legend_y=legend_y)
+    return go.Figure(traces, layout=merge(base, layout))
 
 
 def state_heatmap(z, *, title, value_name, zrange=SIGNED, colorscale=DIVERGING, from_data=False,
@@ -83,18 +84,19 @@ def state_heatmap(z, *, title, value_name, zrange=SIGNED, colorscale=DIVERGING, 
     finite = np.isfinite(binned)
     t_text = "t = %{x}" if width == 1 else f"t ≈ %{{x:.0f}} (mean of {width} steps)"
     hover = f"{t_text}<br>{y_title} = %{{y}}<br>{value_name} = %{{z:.3f}}<extra></extra>"
-    fig = go.Figure(go.Heatmap(
+    heat = go.Heatmap(
         z=np.where(finite, binned, np.nan), x=x, y=y, zmin=zrange[0], zmax=zrange[1],
         colorscale=colorscale, hovertemplate=hover, hoverongaps=False,
         colorbar=dict(title=dict(text=f"{value_name}<br>({_range_text(zrange, from_data)})",
-                                 side="right"))))
-    _mark_nonfinite(fig, ~finite, x, y)
-    if marker is not None:
-        fig.add_vline(x=marker, line=dict(color="black", width=2, dash="dash"),
-                      annotation_text=f"t = {marker}", annotation_position="top")
+                                 side="right")))
+    shapes, notes = ([], []) if marker is None else vline(
+        marker, dict(color="black", width=2, dash="dash"), text=f"t = {marker}")
     note = None if width == 1 else f"each column is the mean of {width} steps"
-    return _layout(fig, title, subtitle, note, height=height, y_title=y_title,
-                   x_title="time step t" + ("" if width == 1 else f" (binned by {width}, mean)"))
+    overflow = _nonfinite_traces(~finite, x, y)
+    return _figure([heat, *overflow], title, subtitle, note, height=height, y_title=y_title,
+                   x_title="time step t" + ("" if width == 1 else f" (binned by {width}, mean)"),
+                   **({"shapes": shapes, "annotations": notes} if shapes else {}),
+                   **({"showlegend": True} if overflow else {}))     # Plotly hides a legend of one entry
 
 
 def state_bars(h_t, *, t, zrange=SIGNED, from_data=False, value_name="h<sub>t</sub>", height=320):
@@ -103,19 +105,18 @@ def state_bars(h_t, *, t, zrange=SIGNED, from_data=False, value_name="h<sub>t</s
     h_t = np.asarray(h_t, dtype=np.float64)
     units = np.arange(len(h_t))
     finite = np.isfinite(h_t)
-    fig = go.Figure(go.Bar(x=units, y=np.where(finite, h_t, np.nan), name=value_name,
-                           marker=dict(color=np.where(finite, h_t, 0.0), colorscale=DIVERGING,
-                                       cmin=zrange[0], cmax=zrange[1]),
-                           hovertemplate="unit %{x}: %{y:.4f}<extra></extra>", showlegend=False))
+    traces = [go.Bar(x=units, y=np.where(finite, h_t, np.nan), name=value_name,
+                     marker=dict(color=np.where(finite, h_t, 0.0), colorscale=DIVERGING,
+                                 cmin=zrange[0], cmax=zrange[1]),
+                     hovertemplate="unit %{x}: %{y:.4f}<extra></extra>", showlegend=False)]
     if not finite.all():
-        fig.add_trace(go.Scatter(x=units[~finite], y=np.zeros((~finite).sum()), mode="markers",
+        traces.append(go.Scatter(x=units[~finite], y=np.zeros((~finite).sum()), mode="markers",
                                  name="overflow: inf or NaN", hovertemplate="unit %{x}: inf or NaN",
                                  marker=dict(symbol="x", size=12, color=NONFINITE_COLOR)))
-        fig.update_layout(showlegend=True)
-    fig.update_yaxes(range=list(zrange))
-    return _layout(fig, f"The state vector h<sub>t</sub> at step t = {t}", "one bar per hidden unit",
+    return _figure(traces, f"The state vector h<sub>t</sub> at step t = {t}", "one bar per hidden unit",
                    height=height, x_title="hidden unit",
-                   y_title=f"{value_name} ({_range_text(zrange, from_data)})")
+                   y_title=f"{value_name} ({_range_text(zrange, from_data)})",
+                   yaxis={"range": list(zrange)}, **({} if finite.all() else {"showlegend": True}))
 
 
 def output_lines(y, target, mask, *, kind, names, t=None, height=340):
@@ -132,25 +133,26 @@ def output_lines(y, target, mask, *, kind, names, t=None, height=340):
     target = np.asarray(target, dtype=np.float64)
     dense = (np.asarray(mask) > 0).all()
     tt = steps if dense else steps[np.asarray(mask) > 0]
-    fig = go.Figure()
+    traces = []
     for d, name in enumerate(names):
         color = COLORS[d % len(COLORS)]
         for what, xs, ys, style in (("output", steps, np.where(np.isfinite(y[:, d]), y[:, d], np.nan),
                                      "solid"), ("target", tt, target[tt, d], "dot")):
-            fig.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=xs, y=ys, name=f"{what}: {name}", mode="markers" if what == "target" and not dense
                 else "lines", line=dict(color=color, width=2, dash=style),
                 marker=dict(color=color, size=11, symbol="diamond-open"),
                 hovertemplate=f"t = %{{x}}<br>{what} {name} = %{{y:.4f}}<extra></extra>"))
+    shapes, notes = [], []
     bad = ~np.isfinite(y).all(axis=1)
     if bad.any():
-        fig.add_vrect(x0=steps[bad].min(), x1=steps[bad].max(), fillcolor=NONFINITE_COLOR,
-                      opacity=0.25, line_width=0, annotation_text="overflow (inf/NaN)")
+        shapes, notes = vrect(steps[bad].min(), steps[bad].max(), NONFINITE_COLOR, "overflow (inf/NaN)")
     if t is not None:
-        fig.add_vline(x=t, line=dict(color="black", width=2, dash="dash"))
-    return _layout(fig, "What the untrained network outputs, against the targets", height=height,
+        shapes += vline(t, dict(color="black", width=2, dash="dash"))[0]
+    return _figure(traces, "What the untrained network outputs, against the targets", height=height,
                    x_title="time step t", legend_y=-0.3, y_title="probability of the class"
-                   if kind == "classification" else "value (the data's units)")
+                   if kind == "classification" else "value (the data's units)",
+                   **({"shapes": shapes, "annotations": notes} if shapes else {}))
 
 
 GATES = {   # name -> (title, what it does, range (None: symmetric, from the data), colour scale)
@@ -212,14 +214,10 @@ def compare_heatmap(dh_norm, *, model, zrange, height=340):
     """ui.figures.gradient_heatmap's picture of ``dh_norm (B, T)`` for a side-by-side comparison: the
     given shared ``zrange``, a short title (the binning note joins the stated range below it), and
     exact zeros named for what they are without truncation: underflow."""
-    fig = log_heatmap(dh_norm, title=f"{model}: ‖∂L/∂h<sub>t</sub>‖ at each step",
-                      x_title="time step t", y_title="sequence", value_name="‖∂L/∂h<sub>t</sub>‖",
-                      zrange=zrange, zero_meaning="exactly zero: below 10⁻³⁰⁸ (underflow)", height=height)
-    title, _, note = fig.layout.title.text.partition(" — ")
-    sub = fig.layout.title.subtitle.text
-    fig.update_layout(title=dict(text=title, subtitle=dict(text="; ".join(t for t in (sub, note) if t))),
-                      showlegend=True)
-    return fig
+    return log_heatmap(dh_norm, title=f"{model}: ‖∂L/∂h<sub>t</sub>‖ at each step",
+                       x_title="time step t", y_title="sequence", value_name="‖∂L/∂h<sub>t</sub>‖",
+                       zrange=zrange, zero_meaning="exactly zero: below 10⁻³⁰⁸ (underflow)", height=height,
+                       note_in_subtitle=True, layout={"showlegend": True})
 
 
 def profiles_figure(named_dh_norms):

@@ -8,6 +8,8 @@ aggregates.
 import numpy as np
 import plotly.graph_objects as go
 
+from ui.layout import frame, merge
+
 LOG_RANGE = (-20, 20)           # log10 colour range for gradient norms: wide enough for both regimes
 NONFINITE_COLOR = "#e7298a"     # magenta: outside every sequential scale, visible to colour-blind eyes
 ZERO_COLOR = "#bdbdbd"
@@ -48,8 +50,11 @@ def _power_ticks(lo, hi):
 
 
 def log_heatmap(z, *, title, x_title, y_title, value_name, y_labels=None, zrange=LOG_RANGE,
-                max_cols=400, zero_meaning="exactly zero", height=360):
-    """``z (rows, T)`` of non-negative magnitudes, drawn as log10 with a fixed colour range."""
+                max_cols=400, zero_meaning="exactly zero", height=360, note_in_subtitle=False,
+                layout=None):
+    """``z (rows, T)`` of non-negative magnitudes, drawn as log10 with a fixed colour range.
+    The binning note follows the title (or, ``note_in_subtitle``, the stated range below it);
+    ``layout`` adds to the figure's layout (ui.layout.merge)."""
     z = np.asarray(z, dtype=np.float64)
     binned, starts, width = bin_columns(z, max_cols)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -66,23 +71,24 @@ def log_heatmap(z, *, title, x_title, y_title, value_name, y_labels=None, zrange
     hover = (f"{step_text} = %{{x}}<br>{y_title} = %{{y}}<br>{value_name} = %{{customdata:.3e}}"
              "<extra></extra>")
     ticks, labels = _power_ticks(*zrange)
-    fig = go.Figure(go.Heatmap(
+    traces = [go.Heatmap(
         z=shown, x=x, y=y, customdata=binned, zmin=zrange[0], zmax=zrange[1], colorscale=SCALE,
         hovertemplate=hover, hoverongaps=False,
         colorbar=dict(title=dict(text=f"{value_name}<br>(log scale)", side="right"),
-                      tickvals=ticks, ticktext=labels)))
+                      tickvals=ticks, ticktext=labels))]
     for mask, color, name in ((nonfinite, NONFINITE_COLOR, "overflow: inf or NaN"),
                               (zero, ZERO_COLOR, zero_meaning)):
         if mask.any():
-            fig.add_trace(go.Heatmap(z=np.where(mask, 1.0, np.nan).astype(np.float32), x=x, y=y,
-                                     showscale=False,
-                                     colorscale=[[0, color], [1, color]], hoverongaps=False,
-                                     hovertemplate=f"{name}<extra></extra>"))
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
-                                     marker=dict(symbol="square", size=12, color=color)))
-    note = "" if width == 1 else f" — each column is the largest of {width} steps"
-    fig.update_layout(
-        title=dict(text=title + note, subtitle=dict(text=range_text(zrange))), height=height, margin=dict(l=60, r=20, t=60, b=50),
-        xaxis_title=x_title if width == 1 else f"{x_title} (binned by {width})", yaxis_title=y_title,
-        legend=dict(orientation="h", y=-0.25, x=0))
-    return fig
+            traces += [go.Heatmap(z=np.where(mask, 1.0, np.nan).astype(np.float32), x=x, y=y,
+                                  showscale=False, colorscale=[[0, color], [1, color]], hoverongaps=False,
+                                  hovertemplate=f"{name}<extra></extra>"),
+                       go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
+                                  marker=dict(symbol="square", size=12, color=color))]
+    note = "" if width == 1 else f"each column is the largest of {width} steps"
+    if note_in_subtitle:
+        heading = {"text": title, "subtitle": {"text": "; ".join(t for t in (range_text(zrange), note) if t)}}
+    else:
+        heading = {"text": title + (f" — {note}" if note else ""), "subtitle": {"text": range_text(zrange)}}
+    return go.Figure(traces, layout=merge(frame(
+        title=heading, height=height, legend_y=-0.25, y_title=y_title,
+        x_title=x_title if width == 1 else f"{x_title} (binned by {width})"), layout))

@@ -151,8 +151,8 @@ def gradient_heatmaps(runs):
             fig = log_heatmap(h.dh_norm, title=label,
                               x_title="time step t of the sequence", y_title="training step",
                               value_name="‖∂L/∂h<sub>t</sub>‖", y_labels=h.probe_steps, zrange=zrange,
-                              zero_meaning="exactly zero: cut by truncation (or underflow)", height=340)
-        fig.update_yaxes(autorange="reversed")
+                              zero_meaning="exactly zero: cut by truncation (or underflow)", height=340,
+                              layout={"yaxis": {"autorange": "reversed"}})
         figs.append(fig)
     return figs, zrange
 

@@ -42,6 +42,7 @@ def serve(jobs, answers):
     from core.blas import pin_process_to_one_thread
 
     pin_process_to_one_thread()     # this process has one core to itself; BLAS threads would fight
+    os.nice(10)                     # a run can wait a moment; a person moving a slider should not
     while True:
         try:
             job = jobs.recv()
