@@ -47,6 +47,7 @@ if run.trace.nonfinite_step is not None:
 
 bounded = setup.activation in ("tanh", "sigmoid")
 zrange = gf.SIGNED if bounded else gf.symmetric_range(h)
+log = zrange[1] > gf.LOG_FROM             # an explosion: a linear range would hide all but its end
 where, why, flat = SATURATION[setup.activation]
 with np.errstate(invalid="ignore"):
     sat = flat(h)
@@ -54,10 +55,15 @@ with np.errstate(invalid="ignore"):
 left, right = st.columns([3, 2], gap="large")
 with left:
     heatmap = gf.state_heatmap(h.T, title=f"The hidden state of sequence {seq}, unit by unit, over time",
-                               value_name="h<sub>t</sub>", zrange=zrange, from_data=not bounded, marker=t)
+                               value_name="h<sub>t</sub>", zrange=zrange, from_data=not bounded, marker=t,
+                               log=log)
     st.plotly_chart(heatmap, key="heatmap")
+    scale = ("fixed from −1 to 1" if bounded else
+             f"on a signed log scale up to ±{zrange[1]:.2g}, from the data: each step of shade is a "
+             "power of ten, since the state grows by powers of ten" if log else
+             f"±{zrange[1]:.2g} from the data")
     reading(f"Rows are the {H} hidden units, columns the {T} steps; colour is h_t (red negative, white "
-            f"0, blue positive), {'fixed from −1 to 1' if bounded else f'±{zrange[1]:.2g} from the data'}."
+            f"0, blue positive), {scale}."
             + (f" {sat.mean():.0%} of the cells are flat ({where}; {why})." if where != "none" else
                f" The largest finite |h_t| is about {zrange[1]:.2g}."))
 with right:
@@ -72,7 +78,7 @@ with right:
     st.markdown(f"At step t = {t}, the two terms inside φ: $\\|x_{{{t}}}W_{{xh}}\\| = "
                 f"{norm(x[t] @ p['W_xh']):.3g}$ from the input, $\\|h_{{{prev}}}W_{{hh}}\\| = "
                 f"{norm(h_prev @ p['W_hh']):.3g}$ from the previous state.")
-    st.plotly_chart(gf.state_bars(h[t], t=t, zrange=zrange, from_data=not bounded), key="bars")
+    st.plotly_chart(gf.state_bars(h[t], t=t, zrange=zrange, from_data=not bounded, log=log), key="bars")
     reading(f"The {H} numbers the network carries from step {t} to step {t + 1} "
             f"(‖h_t‖ = {norm(h[t]):.3g}), on the heatmap's range"
             + (f"; {int(sat[t].sum())} of them are flat ({where})." if where != "none" else "."))

@@ -181,3 +181,21 @@ def test_largest_heatmaps_stay_under_2_mb_even_when_half_overflowed(rows):
     assert len(gf.gate_heatmap("c", z).to_json()) < MB2
     assert len(gf.output_lines(z[:3].T, z[:3].T, np.ones(1000), kind="regression",
                                names="XYZ").to_json()) < MB2
+
+
+def test_an_exploding_state_is_drawn_in_signed_log_with_its_values_on_hover():
+    z = np.outer([1.0, -1.0], 10.0 ** np.arange(0, 60, 3))           # (2, 20): up to ±1e57
+    zr = gf.symmetric_range(z)
+    fig = gf.state_heatmap(z, title="t", value_name="h", zrange=zr, from_data=True, log=True)
+    hm = fig.data[0]
+    np.testing.assert_allclose(hm.z, np.sign(z) * np.log10(1 + np.abs(z)))
+    np.testing.assert_array_equal(hm.customdata, z)                   # the hover shows h itself
+    assert (hm.zmin, hm.zmax) == (-57, 57) and "customdata" in hm.hovertemplate     # 1e57 at the top
+    assert "signed log" in hm.colorbar.title.text
+    ticks = dict(zip(hm.colorbar.tickvals, hm.colorbar.ticktext))
+    assert ticks[0] == "0" and ticks[14] == "10<sup>14</sup>" and ticks[-14] == "−10<sup>14</sup>"
+    assert max(ticks) <= 57 and list(ticks) == sorted(ticks)
+    bars = gf.state_bars(z[:, 10], t=10, zrange=zr, from_data=True, log=True)
+    np.testing.assert_allclose(bars.data[0].y, [30.0, -30.0], atol=1e-9)
+    assert list(bars.layout.yaxis.range) == [-57, 57] and "signed log" in bars.layout.yaxis.title.text
+    np.testing.assert_array_equal(bars.data[0].customdata, z[:, 10])

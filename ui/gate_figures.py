@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui.figures import mean_profile
-from ui.heatmap import NONFINITE_COLOR, log_heatmap
+from ui.heatmap import NONFINITE_COLOR, log_heatmap, power_text
 from ui.layout import frame, merge, vline, vrect
 from ui.lines import COLORS, log_lines
 
@@ -49,9 +49,31 @@ def symmetric_range(z):
     return (-r, r) if r >= m else (-float(f"{m * 1.05:.1e}"), float(f"{m * 1.05:.1e}"))
 
 
-def _range_text(zrange, from_data):
+def _range_text(zrange, from_data, log=False):
+    if log:
+        return f"signed log, ±{zrange[1]:.2g} from the data"
     return (f"range ±{zrange[1]:.2g}, from the data" if from_data else
             f"fixed range {zrange[0]:g} to {zrange[1]:g}")
+
+
+# Unbounded states (relu, linear) past LOG_FROM are drawn in signed log: a linear range set by an
+# explosion's last steps would show every earlier step as 0 (and the state bars as empty).
+LOG_FROM = 1e3
+
+
+def signed_log(v):
+    """sign(v) log10(1 + |v|): 0 stays 0, ±9 becomes ±1, ±1e89 about ±89: one unit per power of ten."""
+    with np.errstate(all="ignore"):
+        return np.sign(v) * np.log10(1.0 + np.abs(v))
+
+
+def signed_log_ticks(limit):
+    """``(K, tick values, tick labels)`` of a signed-log axis for values up to ``|limit|``: it spans
+    ±K, labelled 0, ±10^k."""
+    K = max(1, int(np.ceil(np.log10(1.0 + limit))))
+    ks = list(range(max(1, K // 4), K + 1, max(1, K // 4)))
+    return (K, [-k for k in reversed(ks)] + [0] + ks,
+            [f"−{power_text(k)}" for k in reversed(ks)] + ["0"] + [power_text(k) for k in ks])
 
 
 def _nonfinite_traces(mask, x, y):
@@ -75,20 +97,28 @@ def _figure(traces, title, *notes, height, x_title, y_title, legend_y=-0.25, **l
 
 
 def state_heatmap(z, *, title, value_name, zrange=SIGNED, colorscale=DIVERGING, from_data=False,
-                  marker=None, subtitle=None, y_title="hidden unit", max_cols=MAX_COLS, height=340):
-    """``z (rows, T)`` of signed or bounded values, one row per unit, on a fixed colour range.
-    ``marker``: a step to draw as a vertical line (the time scrubber's)."""
+                  marker=None, subtitle=None, y_title="hidden unit", max_cols=MAX_COLS, height=340,
+                  log=False):
+    """``z (rows, T)`` of signed or bounded values, one row per unit, on a fixed colour range
+    (``log``: in signed log, ``signed_log``, up to ``zrange``). ``marker``: a step to draw as a
+    vertical line (the time scrubber's)."""
     binned, centres, width = mean_bins(z, max_cols)
     y = np.arange(binned.shape[0])
     x = centres if width > 1 else np.arange(binned.shape[1])
     finite = np.isfinite(binned)
     t_text = "t = %{x}" if width == 1 else f"t ≈ %{{x:.0f}} (mean of {width} steps)"
-    hover = f"{t_text}<br>{y_title} = %{{y}}<br>{value_name} = %{{z:.3f}}<extra></extra>"
-    heat = go.Heatmap(
-        z=np.where(finite, binned, np.nan), x=x, y=y, zmin=zrange[0], zmax=zrange[1],
-        colorscale=colorscale, hovertemplate=hover, hoverongaps=False,
-        colorbar=dict(title=dict(text=f"{value_name}<br>({_range_text(zrange, from_data)})",
-                                 side="right")))
+    shown = np.where(finite, binned, np.nan)
+    colour = dict(zmin=zrange[0], zmax=zrange[1], colorbar=dict(
+        title=dict(text=f"{value_name}<br>({_range_text(zrange, from_data, log)})", side="right")))
+    value = "%{z:.3f}"
+    if log:
+        K, ticks, labels = signed_log_ticks(zrange[1])
+        colour = merge(colour, dict(zmin=-K, zmax=K, customdata=shown,
+                                    colorbar=dict(tickvals=ticks, ticktext=labels)))
+        shown, value = signed_log(shown), "%{customdata:.3e}"
+    heat = go.Heatmap(z=shown, x=x, y=y, colorscale=colorscale, hoverongaps=False,
+                      hovertemplate=f"{t_text}<br>{y_title} = %{{y}}<br>{value_name} = {value}<extra></extra>",
+                      **colour)
     shapes, notes = ([], []) if marker is None else vline(
         marker, dict(color="black", width=2, dash="dash"), text=f"t = {marker}")
     note = None if width == 1 else f"each column is the mean of {width} steps"
@@ -99,24 +129,31 @@ def state_heatmap(z, *, title, value_name, zrange=SIGNED, colorscale=DIVERGING, 
                    **({"showlegend": True} if overflow else {}))     # Plotly hides a legend of one entry
 
 
-def state_bars(h_t, *, t, zrange=SIGNED, from_data=False, value_name="h<sub>t</sub>", height=320):
+def state_bars(h_t, *, t, zrange=SIGNED, from_data=False, value_name="h<sub>t</sub>", height=320,
+               log=False):
     """The state vector at one step, ``h_t (H,)``: one bar per unit, coloured as on the heatmap, on
-    the heatmap's fixed range so that moving the scrubber never rescales the axis."""
+    the heatmap's fixed range (and scale, ``log``) so that moving the scrubber never rescales it."""
     h_t = np.asarray(h_t, dtype=np.float64)
     units = np.arange(len(h_t))
     finite = np.isfinite(h_t)
-    traces = [go.Bar(x=units, y=np.where(finite, h_t, np.nan), name=value_name,
-                     marker=dict(color=np.where(finite, h_t, 0.0), colorscale=DIVERGING,
-                                 cmin=zrange[0], cmax=zrange[1]),
-                     hovertemplate="unit %{x}: %{y:.4f}<extra></extra>", showlegend=False)]
+    bars, axis, value = np.where(finite, h_t, np.nan), {"range": list(zrange)}, "%{y:.4f}"
+    lo, hi = zrange
+    if log:
+        K, ticks, labels = signed_log_ticks(zrange[1])
+        bars, axis, value = signed_log(bars), {"range": [-K, K], "tickvals": ticks, "ticktext": labels}, \
+            "%{customdata:.3e}"
+        lo, hi = -K, K
+    traces = [go.Bar(x=units, y=bars, name=value_name, customdata=h_t if log else None,
+                     marker=dict(color=np.where(finite, bars, 0.0), colorscale=DIVERGING, cmin=lo, cmax=hi),
+                     hovertemplate=f"unit %{{x}}: {value}<extra></extra>", showlegend=False)]
     if not finite.all():
         traces.append(go.Scatter(x=units[~finite], y=np.zeros((~finite).sum()), mode="markers",
                                  name="overflow: inf or NaN", hovertemplate="unit %{x}: inf or NaN",
                                  marker=dict(symbol="x", size=12, color=NONFINITE_COLOR)))
     return _figure(traces, f"The state vector h<sub>t</sub> at step t = {t}", "one bar per hidden unit",
                    height=height, x_title="hidden unit",
-                   y_title=f"{value_name} ({_range_text(zrange, from_data)})",
-                   yaxis={"range": list(zrange)}, **({} if finite.all() else {"showlegend": True}))
+                   y_title=f"{value_name} ({'signed log' if log else _range_text(zrange, from_data)})",
+                   yaxis=axis, **({} if finite.all() else {"showlegend": True}))
 
 
 def output_lines(y, target, mask, *, kind, names, t=None, height=340):
