@@ -120,3 +120,12 @@ def test_a_run_that_fails_in_the_child_leaves_it_ready_without_a_restart(monkeyp
     with pytest.raises(ValueError):
         train_process.train(cfg, series=np.arange(64.0)[:, None])
     assert train_process._child[0].pid == pid
+
+
+def test_a_training_process_that_cannot_start_is_said_in_words(monkeypatch):
+    train_process._kill()
+    monkeypatch.setattr(train_process.sys, "executable", "/nonexistent/python")
+    with pytest.raises(train_process.TrainingFailed, match="could not start"):
+        train_process.train(CFG)
+    monkeypatch.undo()
+    assert_same_history(train_process.train(CFG), core_train.train(CFG))

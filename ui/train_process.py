@@ -79,8 +79,14 @@ def _start():
         return _child
     job_r, job_w = os.pipe()
     answer_r, answer_w = os.pipe()
-    proc = subprocess.Popen([sys.executable, "-m", "ui.train_process", str(job_r), str(answer_w)],
-                            cwd=ROOT, pass_fds=(job_r, answer_w), stdin=subprocess.DEVNULL)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "ui.train_process", str(job_r), str(answer_w)],
+                                cwd=ROOT, pass_fds=(job_r, answer_w), stdin=subprocess.DEVNULL)
+    except OSError as err:           # no process could be started (out of memory, no such file)
+        for fd in (job_r, job_w, answer_r, answer_w):
+            os.close(fd)
+        raise TrainingFailed(f"The training process could not start ({err}). Press Train to try "
+                             "again.") from None
     os.close(job_r)
     os.close(answer_w)
     _child = (proc, Connection(job_w, readable=False), Connection(answer_r, writable=False))
