@@ -10,6 +10,7 @@ the pages' largest settings (3000 steps, T = 100, H = 64) holds well under 1 MB,
 import hashlib
 import threading
 import time
+from collections import deque
 
 import numpy as np
 import streamlit as st
@@ -42,16 +43,45 @@ def trained_before(cfg, series=None):
 
 _running = {}      # key -> threading.Event: a run in progress, which other sessions wait for
 # One training at a time, in the one training process: it has the second core, the server keeps the
-# first for every session's reruns (a class shares 2 cores). Queued runs wait, interruptibly.
-_one_run = threading.Semaphore(1)
+# first for every session's reruns (a class shares 2 cores). Runs take turns first come, first
+# served; the head of the queue is the run that trains. Waiting runs can be interrupted.
+_queue = deque()
+_turn = threading.Condition()
+
+
+def _wait_for_turn(me, on_wait):
+    """Join the queue and return when ``me`` is at its head, calling ``on_wait(ahead)`` every 0.25 s
+    meanwhile (``ahead``: runs before this one). Interrupted, ``me`` leaves the queue."""
+    with _turn:
+        _queue.append(me)
+    try:
+        while True:
+            with _turn:
+                if _queue[0] is me:
+                    return
+                ahead = _queue.index(me)
+                _turn.wait(0.25)
+            if on_wait is not None:
+                on_wait(ahead)
+    except BaseException:
+        _leave(me)
+        raise
+
+
+def _leave(me):
+    with _turn:
+        _queue.remove(me)
+        _turn.notify_all()
 
 
 def trained(cfg, on_progress=None, series=None, on_wait=None):
     """core.train.train(cfg), once per config (and data), in the training process (ui.train_process):
     a rerun with the same settings is a lookup, and a class opening the same settings at once trains
-    them once: the other sessions wait for that run (calling ``on_wait()`` every 0.25 s, which lets
-    Streamlit interrupt them). ``on_progress(step, loss)`` is only called when training actually runs.
-    An interrupted run stores nothing; a waiter then takes over."""
+    them once: the other sessions wait for that run. Different settings take turns. While waiting,
+    ``on_wait(ahead)`` is called every 0.25 s (``ahead``: runs before this one, 0 while another
+    session trains these settings), which lets Streamlit interrupt it. ``on_progress(step, loss)``
+    is only called when training actually runs. An interrupted run stores nothing; a waiter then
+    takes over."""
     key = (cfg, data_key(series))
     while True:
         with _trained_lock:
@@ -65,15 +95,14 @@ def trained(cfg, on_progress=None, series=None, on_wait=None):
             break
         while not event.wait(0.25):
             if on_wait is not None:
-                on_wait()
+                on_wait(0)
     try:
-        while not _one_run.acquire(timeout=0.25):
-            if on_wait is not None:
-                on_wait()
+        me = object()
+        _wait_for_turn(me, on_wait)
         try:
             history = read_only(train_process.train(cfg, series=series, on_progress=on_progress))
         finally:
-            _one_run.release()
+            _leave(me)
         with _trained_lock:
             _trained[key] = history
         return history
@@ -104,19 +133,24 @@ def trained_with_progress(cfg, label, series=None):
     if hit is not None:
         return hit
     bar = st.progress(0.0, text=f"Training {label}: starting")
-    start = time.perf_counter()
+    first = None                    # (time, step) of this run's first news: its pace, not the queue's
 
     def on_progress(step, loss):
+        nonlocal first
         if step is None:            # no news from the training process yet: still starting
             bar.progress(0.0, text=f"Training {label}: starting")
             return
-        left = (time.perf_counter() - start) / (step + 1) * (cfg.steps - step - 1)
-        bar.progress((step + 1) / cfg.steps, text=f"Training {label}: step {step + 1} of "
-                     f"{cfg.steps}, loss {loss:.3g}, about {left:.0f} s left"
-                     + (" (change any setting to stop it)" if left > 10 else ""))
-    def on_wait():
-        bar.progress(0.0, text=f"Training {label}: waiting for another session's run to finish "
-                               "(one run trains at a time)")
+        now = time.perf_counter()
+        first = first or (now, step)
+        left = (now - first[0]) / (step - first[1]) * (cfg.steps - step - 1) if step > first[1] else None
+        bar.progress((step + 1) / cfg.steps, text=f"Training {label}: step {step + 1} of {cfg.steps}, "
+                     f"loss {loss:.3g}" + ("" if left is None else f", about {left:.0f} s left")
+                     + (" (change any setting to stop it)" if left and left > 10 else ""))
+
+    def on_wait(ahead):
+        bar.progress(0.0, text=f"Training {label}: waiting for another session's run of the same "
+                               "settings" if ahead == 0 else f"Training {label}: waiting for its turn, "
+                               f"{ahead} run{'s' if ahead > 1 else ''} ahead (one run trains at a time)")
 
     try:
         history = trained(cfg, on_progress=on_progress, series=series, on_wait=on_wait)
