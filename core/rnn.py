@@ -30,7 +30,7 @@ def _act_(name, a):
     # linear: nothing to do
 
 
-def _act_grad(name, h, out):
+def act_grad(name, h, out):
     """out <- act'(a), written through the output h = act(a) so that no pre-activation is kept."""
     if name == "tanh":                       # 1 - h^2
         np.multiply(h, h, out=out)
@@ -197,7 +197,7 @@ def backward(params, trace, dy, *, truncate=None):
     def prepare(k, t0, t1):
         # backprop into h_t through y_t, and the local derivative act'(a_t): no dL/dh_t needed yet
         np.matmul(flat(dy, t0, t1), p["W_hq"].T, out=flat(dh, t0, t1))
-        _act_grad(trace.activation, h[t0:t1], out=da_bufs[k % len(da_bufs), :t1 - t0])
+        act_grad(trace.activation, h[t0:t1], out=da_bufs[k % len(da_bufs), :t1 - t0])
 
     def weight_grads(k, t0, t1):
         acc.add(da_bufs[k % len(da_bufs)], t0, t1)

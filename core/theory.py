@@ -112,7 +112,7 @@ def _rnn_rows(params, x, dy, steps, activation, truncate):
     T, S = len(x), len(steps)
     h = rnn.forward(p, x[:, None, :], activation=activation).h[:, 0]     # (T, H)
     slope = np.empty_like(h)                                             # act'(a_t) (T, H)
-    rnn._act_grad(activation, h, out=slope)
+    rnn.act_grad(activation, h, out=slope)
     W_hh_T = np.ascontiguousarray(p["W_hh"].T)
     start = dy[steps] @ p["W_hq"].T                                      # (S, H) dL_s/dh_s
     rows = np.arange(S)
