@@ -129,3 +129,11 @@ def test_a_training_process_that_cannot_start_is_said_in_words(monkeypatch):
         train_process.train(CFG)
     monkeypatch.undo()
     assert_same_history(train_process.train(CFG), core_train.train(CFG))
+
+
+def test_a_bug_in_a_run_is_said_as_one_and_the_process_goes_on():
+    pid = train_process.train(CFG) and train_process._child[0].pid
+    with pytest.raises(train_process.TrainingFailed, match="Training failed: AttributeError"):
+        train_process.train("not a TrainConfig")
+    assert train_process._child[0].pid == pid
+    assert_same_history(train_process.train(CFG), core_train.train(CFG))
