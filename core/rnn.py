@@ -31,7 +31,8 @@ def _act_(name, a):
 
 
 def act_grad(name, h, out):
-    """out <- act'(a), written through the output h = act(a) so that no pre-activation is kept."""
+    """out <- act'(a), written through the output h = act(a) so that no pre-activation is kept;
+    returns ``out``."""
     if name == "tanh":                       # 1 - h^2
         np.multiply(h, h, out=out)
         np.subtract(1.0, out, out=out)
@@ -42,6 +43,7 @@ def act_grad(name, h, out):
         np.greater(h, 0.0, out=out)
     else:                                    # linear
         out.fill(1.0)
+    return out
 
 
 def sigmoid_(a):

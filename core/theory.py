@@ -111,8 +111,7 @@ def _rnn_rows(params, x, dy, steps, activation, truncate):
     p = params
     T, S = len(x), len(steps)
     h = rnn.forward(p, x[:, None, :], activation=activation).h[:, 0]     # (T, H)
-    slope = np.empty_like(h)                                             # act'(a_t) (T, H)
-    rnn.act_grad(activation, h, out=slope)
+    slope = rnn.act_grad(activation, h, out=np.empty_like(h))           # act'(a_t) (T, H)
     W_hh_T = np.ascontiguousarray(p["W_hh"].T)
     start = dy[steps] @ p["W_hq"].T                                      # (S, H) dL_s/dh_s
     rows = np.arange(S)
@@ -139,9 +138,7 @@ def temporal_terms(model, trace, grads):
         for t in range(h.shape[0]):
             h_prev = h[t - 1] if t > 0 else trace.h0
             if model == "rnn":
-                h_t = h[t]
-                d = {"tanh": 1.0 - h_t * h_t, "sigmoid": h_t * (1.0 - h_t),
-                     "relu": (h_t > 0.0) * 1.0, "linear": 1.0}[trace.activation]
+                d = rnn.act_grad(trace.activation, h[t], out=np.empty_like(h[t]))   # act'(a_t)
                 yield h_prev.T @ (grads.dh[t] * d)
             else:
                 yield h_prev.T @ gates[t]
@@ -159,8 +156,7 @@ def temporal_contributions(model, trace, grads):
     h_prev = np.concatenate([trace.h0[None], h[:-1]])                   # (T, B, H)
     with np.errstate(all="ignore"):
         if model == "rnn":
-            d = {"tanh": lambda: 1.0 - h * h, "sigmoid": lambda: h * (1.0 - h),
-                 "relu": lambda: (h > 0.0) * 1.0, "linear": lambda: 1.0}[trace.activation]()
+            d = rnn.act_grad(trace.activation, h, out=np.empty_like(h))  # (T, B, H) act'(a_t)
             dz = grads.dh * d                                           # (T, B, H) da_t
         else:
             dz = np.concatenate(lstm_gate_grads(trace, grads), axis=2)  # (T, B, 4H)
