@@ -9,12 +9,12 @@ import altair  # noqa: F401
 import numpy  # noqa: F401
 import plotly.graph_objects  # noqa: F401
 
-import core.experiment  # noqa: F401
-from ui.router import routed
-from ui.server import prepare_process
+import core.gradients.experiment  # noqa: F401
+from ui.runtime.router import routed
+from ui.runtime.server import prepare_process
 
 # Many sessions share 2 cores: one BLAS thread per call, and a cheap garbage collection after each
-# run (see ui/server.py).
+# run (see ui/runtime/server.py).
 prepare_process()
 
 # An emoji favicon: a material-icon favicon makes the browser fetch a font from the internet.

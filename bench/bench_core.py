@@ -17,9 +17,9 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from core import lstm, rnn                                  # noqa: E402
-from core.blas import single_thread                         # noqa: E402
-from core.losses import mse                                 # noqa: E402
+from core.networks import lstm, rnn                                  # noqa: E402
+from core.numerics.blas import single_thread                         # noqa: E402
+from core.training.losses import mse                                 # noqa: E402
 
 T, B, D, H, O = 1000, 32, 3, 128, 3
 
@@ -108,7 +108,7 @@ def timings(repeats, with_torch):
 def default_threads_time(repeats):
     """The same RNN run with BLAS left at its default thread count, to show why we pin it."""
     run = make_case("rnn")
-    from core import blas
+    from core.numerics import blas
     saved = blas.single_thread
     blas_mods = (rnn, lstm)
     try:

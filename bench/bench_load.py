@@ -12,7 +12,7 @@ the browser sends; its time runs from sending it to the run's ``script_finished`
 
 Reports: sessions opened and dropped, exception elements seen (first load and moves), move times
 (p50/p95/max, overall and per page), whether each move changed the page's charts, and the server's RSS
-before, at peak and after (and its training process's, ui/train_process.py). Goal on this 2-core machine: none dropped, no exceptions, p95 <= 2 s.
+before, at peak and after (and its training process's, ui/runtime/train_process.py). Goal on this 2-core machine: none dropped, no exceptions, p95 <= 2 s.
 Bounded: a session gives up after --timeout s without an answer; the whole run after --deadline s.
 """
 import argparse
@@ -80,7 +80,7 @@ def rss_mb(pid):
 
 
 def children(pid):
-    """The server's child processes: the training process (ui/train_process.py) once it started."""
+    """The server's child processes: the training process (ui/runtime/train_process.py) once it started."""
     out = []
     for task in os.listdir(f"/proc/{pid}/task"):
         try:

@@ -19,8 +19,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from core.tasks import task_info                            # noqa: E402
-from core.train import TrainConfig, train                   # noqa: E402
+from core.data.tasks import task_info                            # noqa: E402
+from core.training.train import TrainConfig, train                   # noqa: E402
 
 SUCCESS = 0.01
 MODELS = ("lstm", "rnn")

@@ -1,17 +1,18 @@
 """Backpropagation through time: how much of the loss reaches each earlier step of a plain RNN."""
-# First, before the heavy imports: see ui/router.py.
-from ui.router import through_app
+# First, before the heavy imports: see ui/runtime/router.py.
+from ui.runtime.router import through_app
 
 through_app()
 
 import numpy as np
 import streamlit as st
 
-from core import experiment, theory
-from ui import cache, figures
-from ui.controls import BPTT_CONTROLS
-from ui.params import controls
-from ui.widgets import downloads, overflow_notice, reading, settings_or_stop, source
+from core.gradients import experiment, theory
+from ui.runtime import cache
+from ui.figures import gradients as figures
+from ui.controls.gradients import BPTT_CONTROLS
+from ui.controls.params import controls
+from ui.page.widgets import downloads, overflow_notice, reading, settings_or_stop, source
 
 st.title("Backpropagation through time")
 st.markdown("A plain RNN reads a sequence; the loss sits at the end (or at every step). Going backward, "

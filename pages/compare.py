@@ -1,19 +1,20 @@
 """RNN vs LSTM: the same sequences, length and seed through both, and how far back each one's
 gradient reaches."""
-# First, before the heavy imports: see ui/router.py.
-from ui.router import through_app
+# First, before the heavy imports: see ui/runtime/router.py.
+from ui.runtime.router import through_app
 
 through_app()
 
 import numpy as np
 import streamlit as st
 
-from core import experiment, theory
-from ui import cache, figures
-from ui import gate_figures as gf
-from ui.controls import COMPARE_CONTROLS
-from ui.params import controls
-from ui.widgets import downloads, reading, say_error, source
+from core.gradients import experiment, theory
+from ui.runtime import cache
+from ui.figures import gradients as figures
+from ui.figures import gates as gf
+from ui.controls.gradients import COMPARE_CONTROLS
+from ui.controls.params import controls
+from ui.page.widgets import downloads, reading, say_error, source
 
 st.title("RNN vs LSTM")
 st.markdown("Both networks read **the same sequences**, with the same length, hidden size and seed; "

@@ -1,19 +1,21 @@
 """The RNN's forward pass: the hidden state of one sequence over time, and what the network outputs."""
-# First, before the heavy imports: see ui/router.py.
-from ui.router import through_app
+# First, before the heavy imports: see ui/runtime/router.py.
+from ui.runtime.router import through_app
 
 through_app()
 
 import numpy as np
 import streamlit as st
 
-from core import experiment, rnn, tasks
-from ui import cache
-from ui import gate_figures as gf
-from ui.controls import FORWARD_CONTROLS
-from ui.page_controls import derived_widget, sequence_spec, step_spec
-from ui.params import controls
-from ui.widgets import downloads, reading, settings_or_stop, source
+from core.gradients import experiment
+from core.networks import rnn
+from core.data import tasks
+from ui.runtime import cache
+from ui.figures import gates as gf
+from ui.controls.gradients import FORWARD_CONTROLS
+from ui.controls.derived import derived_widget, sequence_spec, step_spec
+from ui.controls.params import controls
+from ui.page.widgets import downloads, reading, settings_or_stop, source
 
 # How each activation flattens: where |phi'| is small, the gradient through that unit shrinks too.
 SATURATION = {"tanh": ("|h| > 0.9", "tanh′ < 0.19 there", lambda h: np.abs(h) > 0.9),

@@ -1,19 +1,20 @@
 """LSTM gates: what each gate does over one sequence, and why forget gates near 1 keep the gradient."""
-# First, before the heavy imports: see ui/router.py.
-from ui.router import through_app
+# First, before the heavy imports: see ui/runtime/router.py.
+from ui.runtime.router import through_app
 
 through_app()
 
 import numpy as np
 import streamlit as st
 
-from core import experiment, lstm, theory
-from ui import cache
-from ui import gate_figures as gf
-from ui.controls import LSTM_CONTROLS
-from ui.page_controls import derived_widget, sequence_spec
-from ui.params import controls
-from ui.widgets import downloads, overflow_notice, reading, settings_or_stop, source
+from core.gradients import experiment, theory
+from core.networks import lstm
+from ui.runtime import cache
+from ui.figures import gates as gf
+from ui.controls.gradients import LSTM_CONTROLS
+from ui.controls.derived import derived_widget, sequence_spec
+from ui.controls.params import controls
+from ui.page.widgets import downloads, overflow_notice, reading, settings_or_stop, source
 
 st.title("LSTM gates")
 st.markdown("An LSTM keeps a **memory cell** c_t beside its hidden state. Three gates between 0 and 1 "

@@ -1,16 +1,17 @@
 """Start here: what the app shows, one live picture, and presets that open the other pages."""
-# First, before the heavy imports: see ui/router.py.
-from ui.router import through_app
+# First, before the heavy imports: see ui/runtime/router.py.
+from ui.runtime.router import through_app
 
 through_app()
 
 import streamlit as st
 
-from core import experiment
-from ui import cache, figures
-from ui.lines import log_lines
-from ui.presets import PRESETS
-from ui.widgets import reading, source
+from core.gradients import experiment
+from ui.runtime import cache
+from ui.figures import gradients as figures
+from ui.figures.lines import log_lines
+from ui.controls.presets import PRESETS
+from ui.page.widgets import reading, source
 
 st.title("See backpropagation through time")
 st.markdown(

@@ -1,21 +1,21 @@
 """Training lab: train a network on a task, or two side by side, and watch the loss, the gradient's
 reach back in time, clipping and the recurrent weights change as it learns."""
-# First, before the heavy imports: see ui/router.py.
-from ui.router import through_app
+# First, before the heavy imports: see ui/runtime/router.py.
+from ui.runtime.router import through_app
 
 through_app()
 
 import streamlit as st
 
-from core import optim, probe
-from core import train as core_train
-from core.tasks import task_info
-from ui import train_cache
-from ui import train_controls as tc
-from ui import train_figures as tf
-from ui import train_readings as tr
-from ui.params import controls
-from ui.widgets import downloads, reading, say_error, source
+from core.training import optim, probe
+from core.training import train as core_train
+from core.data.tasks import task_info
+from ui.runtime import train_cache
+from ui.controls import training as tc
+from ui.figures import training as tf
+from ui.readings import training as tr
+from ui.controls.params import controls
+from ui.page.widgets import downloads, reading, say_error, source
 
 st.title("Training lab")
 st.markdown("Train a plain RNN or an LSTM on a task, or **two side by side** that differ in one thing "

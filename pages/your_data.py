@@ -1,22 +1,23 @@
 """Your data: train a network on a CSV table (or a built-in Seattle one) to predict the next row, and
 see its predictions against the rows it never trained on, in the table's own units."""
-# First, before the heavy imports: see ui/router.py.
-from ui.router import through_app
+# First, before the heavy imports: see ui/runtime/router.py.
+from ui.runtime.router import through_app
 
 through_app()
 
 import streamlit as st
 
-from core import data
-from core import train as core_train
-from core.tasks import SERIES, task_info
-from ui import train_cache, upload
-from ui import train_controls as tc
-from ui import train_figures as tf
-from ui import train_readings as tr
-from ui.params import controls
-from ui.text import inert, plain
-from ui.widgets import downloads, reading, say_error, source
+from core.data import tables
+from core.training import train as core_train
+from core.data.tasks import SERIES, task_info
+from ui.runtime import train_cache
+from ui.controls import upload
+from ui.controls import training as tc
+from ui.figures import training as tf
+from ui.readings import training as tr
+from ui.controls.params import controls
+from ui.page.text import inert, plain
+from ui.page.widgets import downloads, reading, say_error, source
 
 st.title("Your data")
 st.markdown("Upload a CSV file with a header row and **one row per time step** (or use a built-in "
@@ -57,7 +58,7 @@ if not columns:
     st.info("Choose one or more columns of numbers to train on.")
     st.stop()
 try:
-    series = data.select_columns(table, columns)                       # (N, D)
+    series = tables.select_columns(table, columns)                       # (N, D)
     split = upload.Split.of(len(series))
     cfg = tc.train_config({**values, "task": SERIES})
     info = task_info(SERIES, series[:split.n_train])
@@ -90,5 +91,5 @@ for j, column in enumerate(columns):
 downloads("your-data", {"loss": history.loss, "grad_norm": history.grad_norm, "clipped": history.clipped,
                         "heldout_rows": table.rows[rows], "truth": truth, "prediction": pred},
           key="your-data")
-source(data.read_table, data.select_columns, core_train.train, core_train.predict,
+source(tables.read_table, tables.select_columns, core_train.train, core_train.predict,
        train_cache.heldout_forecast, tf.forecast_chart)

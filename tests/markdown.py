@@ -1,4 +1,4 @@
-"""What a person reads from a markdown source: backslash escapes resolved (ui.text.plain adds them)."""
+"""What a person reads from a markdown source: backslash escapes resolved (ui.page.text.plain adds them)."""
 import re
 
 

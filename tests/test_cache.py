@@ -1,4 +1,4 @@
-"""The shared result cache (ui.cache): one read-only object per setting for every session, computed
+"""The shared result cache (ui.runtime.cache): one read-only object per setting for every session, computed
 once when a class asks at the same moment, and bounded by the bytes its arrays hold."""
 import pickle
 import threading
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from cachetools import LRUCache
 
-from core import experiment
-from ui import cache
+from core.gradients import experiment
+from ui.runtime import cache
 
 SETUP = experiment.GradientSetup(model="lstm", seq_len=40, hidden_size=16, batch_size=4, seed=31)
 

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from core.data import load_vega, read_table, select_columns
+from core.data.tables import load_vega, read_table, select_columns
 
 
 def csv_bytes(rows, header="day,temp,wind,sky", sep=",", newline="\n", encoding="utf-8"):
@@ -199,7 +199,7 @@ def test_the_seattle_tables_ship_with_the_package():
 
 
 def test_core_reads_the_built_in_tables_without_pandas_or_plotting_libraries():
-    code = ("import sys, numpy as np; from core import data, tasks, train; "
+    code = ("import sys, numpy as np; from core.data import tables, tasks; from core.training import train; "
             "tasks.make_batch('weather', 10, 2, np.random.default_rng(0)); "
             "print(sorted(m for m in ('pandas', 'streamlit', 'plotly', 'altair', 'vega_datasets') "
             "if m in sys.modules))")

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from core import experiment
-from core.experiment import GradientSetup
+from core.gradients import experiment
+from core.gradients.experiment import GradientSetup
 
 
 def test_run_records_the_views_the_pages_draw():
@@ -61,7 +61,7 @@ def test_setup_validation(field, value, match):
 
 
 def test_huge_but_finite_gradients_have_finite_norms():
-    from core.validate import norm
+    from core.numerics.validate import norm
     a = np.full((2, 3, 4), 1e200)
     a[1, 0, 0] = np.inf
     n = norm(a, axis=2)

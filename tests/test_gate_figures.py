@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from core import experiment, theory
-from ui import gate_figures as gf
-from ui.heatmap import NONFINITE_COLOR
+from core.gradients import experiment, theory
+from ui.figures import gates as gf
+from ui.figures.heatmap import NONFINITE_COLOR
 
 MB2 = 2 * 1024 * 1024
 

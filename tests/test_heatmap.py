@@ -2,7 +2,7 @@ import json
 
 import numpy as np
 
-from ui.heatmap import LOG_RANGE, bin_columns, log_heatmap
+from ui.figures.heatmap import LOG_RANGE, bin_columns, log_heatmap
 
 
 def traces(fig):

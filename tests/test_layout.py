@@ -1,7 +1,7 @@
-"""ui.layout builds in one dict what Plotly's update calls would: the same figure, key for key."""
+"""ui.figures.layout builds in one dict what Plotly's update calls would: the same figure, key for key."""
 import plotly.graph_objects as go
 
-from ui.layout import frame, merge, vline, vrect
+from ui.figures.layout import frame, merge, vline, vrect
 
 LINE = dict(color="black", width=2, dash="dash")
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core.losses import last_step_mask, mse, softmax_cross_entropy
+from core.training.losses import last_step_mask, mse, softmax_cross_entropy
 from gradcheck import numerical_grad, rel_error
 
 

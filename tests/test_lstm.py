@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core import lstm, overlap
+from core.networks import lstm, overlap
 from gradcheck import numerical_grad, rel_error, truncated_loss
 
 T, B, D, H, O = 7, 2, 3, 4, 2

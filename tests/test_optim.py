@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core.optim import SGD, Adam, clip_grad_norm, clip_grad_value, global_norm
+from core.training.optim import SGD, Adam, clip_grad_norm, clip_grad_value, global_norm
 
 
 def grads():

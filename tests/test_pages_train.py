@@ -8,9 +8,9 @@ import pyarrow as pa
 import pytest
 
 import apptest
-from ui import train_process
+from ui.runtime import train_process
 from markdown import shown
-from ui.presets import PRESETS
+from ui.controls.presets import PRESETS
 
 MB2 = 2 * 1024 * 1024
 TINY = dict(model="rnn", task="sine", steps=100, seq_len=10, hidden_size=8)   # ~0.3 s a run

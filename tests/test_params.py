@@ -1,4 +1,4 @@
-from ui.params import Choice, Slider, from_url, url_notices
+from ui.controls.params import Choice, Slider, from_url, url_notices
 
 SPECS = (Slider("seq_len", "Sequence length T", 2, 1000, 100),
          Slider("rho", "Spectral radius", 0.05, 2.0, 0.9, 0.05),
@@ -31,7 +31,7 @@ def test_user_text_in_a_notice_is_fenced_even_with_backticks():
 
 
 def test_plain_text_escapes_markdown_and_breaks_autolinks():
-    from ui.text import ZWSP, plain
+    from ui.page.text import ZWSP, plain
     md = plain("![x](http://evil.example/a.png) www.evil.example me@evil.example $x$")
     assert "http://" not in md and "www." not in md and "e@" not in md
     assert "\\!\\[x\\]\\(" in md and "\\$x\\$" in md and ZWSP in md

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core import overlap, rnn
+from core.networks import overlap, rnn
 from gradcheck import numerical_grad, rel_error, truncated_loss
 
 T, B, D, H, O = 7, 2, 3, 4, 2

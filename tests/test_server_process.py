@@ -1,4 +1,4 @@
-"""Once-per-process set-up of the server (ui.server): what the post-run garbage collection still
+"""Once-per-process set-up of the server (ui.runtime.server): what the post-run garbage collection still
 has to look at after app.py's imports is a small part of the heap."""
 import os
 import subprocess
@@ -7,8 +7,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROBE = """
 import gc
-import pandas, altair, numpy, plotly.graph_objects, core.experiment   # app.py's imports
-from ui.server import prepare_process
+import pandas, altair, numpy, plotly.graph_objects, core.gradients.experiment   # app.py's imports
+from ui.runtime.server import prepare_process
 before = len(gc.get_objects())
 prepare_process()
 prepare_process()                                   # a rerun: nothing happens twice

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from core import series, synthetic, tasks
-from core.data import load_vega, select_columns
-from core.losses import mse
+from core.data import series, synthetic, tasks
+from core.data.tables import load_vega, select_columns
+from core.training.losses import mse
 
 CLASSIFICATION = {"temporal_order", "copy_first"}
 LAST_STEP_ONLY = {"adding", "temporal_order", "copy_first"}

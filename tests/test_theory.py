@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 
-from core import lstm, rnn, theory
-from core.losses import mse
-from core.validate import norm
+from core.networks import lstm, rnn
+from core.gradients import theory
+from core.training.losses import mse
+from core.numerics.validate import norm
 
 
 def rnn_case(T=30, H=16, rho=0.9, seed=0):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from core import lstm, rnn
-from core.optim import clip_grad_norm
+from core.networks import lstm, rnn
+from core.training.optim import clip_grad_norm
 
 torch = pytest.importorskip("torch", reason="PyTorch cross-check: `pip install torch==2.13.0`")
 

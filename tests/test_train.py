@@ -4,11 +4,11 @@ import warnings
 import numpy as np
 import pytest
 
-from core import lstm, rnn
-from core.optim import global_norm
-from core.probe import loss_of
-from core.tasks import make_batch
-from core.train import BATCH_STREAM, History, TrainConfig, forecast, init_params, predict, train
+from core.networks import lstm, rnn
+from core.training.optim import global_norm
+from core.training.probe import loss_of
+from core.data.tasks import make_batch
+from core.training.train import BATCH_STREAM, History, TrainConfig, forecast, init_params, predict, train
 
 SMALL = dict(hidden_size=8, batch_size=8, steps=40, probe_every=20)
 

@@ -3,9 +3,9 @@ import time
 
 import pytest
 
-from core import train as core_train
-from core.train import TrainConfig
-from ui import train_cache, train_process
+from core.training import train as core_train
+from core.training.train import TrainConfig
+from ui.runtime import train_cache, train_process
 
 
 def test_sessions_asking_for_the_same_run_at_once_train_it_once(monkeypatch):

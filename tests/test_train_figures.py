@@ -5,15 +5,15 @@ import json
 import numpy as np
 import pytest
 
-from core.tasks import SERIES, task_info
-from core.train import TrainConfig, train
-from ui import train_controls as tc
-from ui import step_charts as sc
-from ui import train_figures as tf
-from ui import train_readings as tr
-from ui import upload
-from ui.params import Choice, from_url, url_notices
-from ui.presets import PRESETS
+from core.data.tasks import SERIES, task_info
+from core.training.train import TrainConfig, train
+from ui.controls import training as tc
+from ui.figures import step_charts as sc
+from ui.figures import training as tf
+from ui.readings import training as tr
+from ui.controls import upload
+from ui.controls.params import Choice, from_url, url_notices
+from ui.controls.presets import PRESETS
 
 SMALL = dict(model="rnn", task="sine", seq_len=6, hidden_size=4, batch_size=4, probe_every=5)
 PRESET = next(p for p in PRESETS if p.page == "pages/training.py").query

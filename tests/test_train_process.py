@@ -1,4 +1,4 @@
-"""Training in its own process (ui.train_process): the same History as in-process training, live
+"""Training in its own process (ui.runtime.train_process): the same History as in-process training, live
 progress, a stop that leaves the process ready for the next run, and a crash said in words."""
 import dataclasses
 import os
@@ -10,9 +10,9 @@ import time
 import numpy as np
 import pytest
 
-from core import train as core_train
-from core.train import TrainConfig
-from ui import train_process
+from core.training import train as core_train
+from core.training.train import TrainConfig
+from ui.runtime import train_process
 
 CFG = TrainConfig(model="lstm", task="sine", seq_len=10, hidden_size=8, steps=60, seed=5)
 
@@ -92,7 +92,7 @@ def test_settings_that_do_not_fit_the_data_raise_the_same_value_error():
 
 def test_the_training_process_ends_with_a_killed_server():
     server = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom core.train import TrainConfig\nfrom ui import train_process\n"
+        [sys.executable, "-c", "import sys, time\nfrom core.training.train import TrainConfig\nfrom ui.runtime import train_process\n"
          "train_process.train(TrainConfig(model='rnn', task='sine', seq_len=5, hidden_size=2, steps=2))\n"
          "print(train_process._child[0].pid, flush=True)\ntime.sleep(60)"],
         cwd=train_process.ROOT, stdout=subprocess.PIPE, text=True)

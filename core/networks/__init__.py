@@ -1,0 +1,1 @@
+"""The fast path: the vanilla RNN and the LSTM, forward and backward through time, recording everything."""

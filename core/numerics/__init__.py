@@ -1,0 +1,1 @@
+"""Numerical plumbing shared by all: BLAS threads, argument checks, overflow-safe norms."""

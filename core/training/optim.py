@@ -1,0 +1,88 @@
+"""Gradient clipping and optimizers over a dict of parameter arrays.
+
+Clipping is applied to the gradients after ``backward`` and before the update, never inside it, so
+that the gradients themselves stay checkable against finite differences.
+"""
+import numpy as np
+
+from core.numerics.validate import check_positive
+
+
+def global_norm(grads):
+    """sqrt(sum of squares over every array): the norm that norm clipping measures."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+
+
+def clip_grad_norm(grads, max_norm):
+    """Return ``(clipped, total_norm)``.
+
+    If the global norm exceeds ``max_norm``, every array is scaled by ``max_norm / (norm + 1e-6)``, as
+    ``torch.nn.utils.clip_grad_norm_`` does: the direction of the update is kept, its length capped.
+    The caller's arrays are not modified.
+    """
+    max_norm = check_positive("max_norm", max_norm)
+    total = global_norm(grads)
+    scale = max_norm / (total + 1e-6)
+    if scale < 1.0:
+        return {k: g * scale for k, g in grads.items()}, total
+    return {k: g.copy() for k, g in grads.items()}, total
+
+
+def clip_grad_value(grads, clip_value):
+    """Clip every entry to [-clip_value, clip_value]: each entry on its own, so the direction can change."""
+    v = check_positive("clip_value", clip_value)
+    return {k: np.clip(g, -v, v) for k, g in grads.items()}
+
+
+class SGD:
+    """v <- momentum * v + grad;  param <- param - lr * v   (PyTorch's convention)."""
+
+    def __init__(self, params, lr=0.01, momentum=0.0):
+        self.lr = check_positive("lr", lr)
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"momentum must be in [0, 1); got {momentum!r}")
+        self.momentum = momentum
+        self.velocity = {k: np.zeros_like(v) for k, v in params.items()}
+
+    def step(self, params, grads):
+        # Huge gradients may overflow to inf here: the caller checks the weights (core.training.train does).
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._step(params, grads)
+
+    def _step(self, params, grads):
+        for k, p in params.items():
+            v = self.velocity[k]
+            v *= self.momentum
+            v += grads[k]
+            p -= self.lr * v
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2015) with bias correction; updates the params dict in place."""
+
+    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
+        self.lr = check_positive("lr", lr)
+        self.b1, self.b2 = betas
+        self.eps = eps
+        self.t = 0
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+
+    def step(self, params, grads):
+        # g * g overflows for |g| > 1e154: the caller checks the weights (core.training.train does).
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._step(params, grads)
+
+    def _step(self, params, grads):
+        self.t += 1
+        c1 = 1.0 - self.b1 ** self.t
+        c2 = 1.0 - self.b2 ** self.t
+        for k, p in params.items():
+            g = grads[k]
+            m, v = self.m[k], self.v[k]
+            m *= self.b1
+            m += (1.0 - self.b1) * g
+            v *= self.b2
+            v += (1.0 - self.b2) * (g * g)
+            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)

@@ -1,0 +1,1 @@
+"""A page's controls declared once: widgets, URL schema, presets, uploads."""

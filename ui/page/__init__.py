@@ -1,0 +1,1 @@
+"""Pieces every page shares: readings' boxes, code expanders, downloads, errors, inert user text."""

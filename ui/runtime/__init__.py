@@ -1,0 +1,1 @@
+"""The server side: process set-up, routing, shared caches, training runs."""

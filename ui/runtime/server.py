@@ -1,0 +1,23 @@
+"""Once per server process: what keeps many sessions' reruns cheap on 2 shared cores.
+
+- One BLAS thread per call (core.numerics.blas): OpenBLAS's default, a thread per core, makes small products
+  and LAPACK calls up to 100x slower whenever the other core is busy.
+- ``gc.freeze()`` after the heavy imports. Streamlit runs a full garbage collection after every
+  script run (``runner.postScriptGC``), holding the GIL: with pandas, Plotly, Altair and NumPy loaded
+  that is ~140,000 objects and ~75 ms, at every rerun of every session. Frozen objects (the modules,
+  never garbage) are skipped, so the collection only looks at what runs created: under 1 ms.
+  Measured by ``python bench/bench_load.py``. The price: what the first run had alive when it froze
+  (its session's objects) is never collected, once per process.
+"""
+import gc
+from functools import lru_cache
+
+from core.numerics.blas import pin_process_to_one_thread
+
+
+@lru_cache(maxsize=1)
+def prepare_process():
+    """app.py runs at every rerun; the cache makes this happen once per process."""
+    pin_process_to_one_thread()
+    gc.collect()      # what the imports left behind goes now, not frozen for ever
+    gc.freeze()
