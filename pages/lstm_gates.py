@@ -22,7 +22,7 @@ st.markdown("An LSTM keeps a **memory cell** c_t beside its hidden state. Three 
             "new candidate g to write (i) and how much of the cell to show as h (o). Backward, the cell "
             "path multiplies the gradient by f alone: **forget gates near 1 let it through**.")
 st.latex(r"\begin{aligned}i_t&=\sigma(x_tW_{xi}+h_{t-1}W_{hi}+b_i)&f_t&=\sigma(x_tW_{xf}+h_{t-1}W_{hf}+b_f)"
-         r"\\o_t&=\sigma(x_tW_{xo}+h_{t-1}W_{ho}+b_o)&g_t&=\tanh(x_tW_{xc}+h_{t-1}W_{hc}+b_c)"
+         r"\\o_t&=\sigma(x_tW_{xo}+h_{t-1}W_{ho}+b_o)&g_t&=\tanh(x_tW_{xg}+h_{t-1}W_{hg}+b_g)"
          r"\\c_t&=f_t\odot c_{t-1}+i_t\odot g_t&h_t&=o_t\odot\tanh(c_t)\end{aligned}")
 st.latex(r"\frac{\partial L}{\partial c_t}=\frac{\partial L}{\partial h_t}\odot o_t\odot(1-\tanh^2c_t)"
          r"+\frac{\partial L}{\partial c_{t+1}}\odot f_{t+1}")
@@ -39,7 +39,7 @@ overflow_notice(run, "Lower the weight scale or shorten the sequence.")
 
 st.subheader(f"The gates of sequence {seq}, unit by unit, over time")
 with np.errstate(invalid="ignore"):
-    gate = {n: getattr(tr, n)[:, seq, :].T for n in gf.GATES}      # each (H, T)
+    gate = {n: getattr(tr, n)[:, seq, :].T for n in gf.PANELS}      # each (H, T)
     mean = {n: float(np.nanmean(z)) for n, z in gate.items()}
 what = {"i": f"mean i = {mean['i']:.2f}: on average that share of g is written each step.",
         "f": f"mean f = {mean['f']:.2f} with b_f = {setup.forget_bias:g} (σ(b_f) = "
@@ -78,7 +78,7 @@ reading(f"From the last step back to t = 0 the forget-gate product falls to {rel
         + (f" Truncation cuts the gradient every {setup.truncate} steps: the measured curve stops there,"
            " the product does not." if setup.truncate else ""))
 
-downloads("lstm-gates", {**{n: getattr(tr, n)[:, seq, :] for n in gf.GATES}, "dc": run.grads.dc[:, seq],
+downloads("lstm-gates", {**{n: getattr(tr, n)[:, seq, :] for n in gf.PANELS}, "dc": run.grads.dc[:, seq],
                          "dh": run.grads.dh[:, seq], "forget_product_mean": fprod, "dc_norm": dc},
           [("Cell-path gradient", cell_fig)], key="lstm")
 source(experiment.run, lstm.forward, lstm.backward, theory.forget_product)

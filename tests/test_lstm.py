@@ -83,7 +83,7 @@ def test_gates_follow_the_equations_step_by_step():
         i = sig(x[t] @ p["W_xi"] + h @ p["W_hi"] + p["b_i"])
         f = sig(x[t] @ p["W_xf"] + h @ p["W_hf"] + p["b_f"])
         o = sig(x[t] @ p["W_xo"] + h @ p["W_ho"] + p["b_o"])
-        g = np.tanh(x[t] @ p["W_xc"] + h @ p["W_hc"] + p["b_c"])
+        g = np.tanh(x[t] @ p["W_xg"] + h @ p["W_hg"] + p["b_g"])
         c = f * c + i * g
         h = o * np.tanh(c)
         for name, want in dict(i=i, f=f, o=o, g=g, c=c, h=h).items():

@@ -72,7 +72,7 @@ def test_lstm_matches_torch_nn_lstm(k):
     ours = lstm.backward(p, tr := lstm.forward(p, x, h0, c0), R, truncate=k)
 
     cell = torch.nn.LSTMCell(D, H).double()
-    order = ("i", "f", "c", "o")                 # PyTorch stacks the gates as i, f, g, o
+    order = ("i", "f", "g", "o")                 # PyTorch stacks the gates as i, f, g, o
     with torch.no_grad():
         cell.weight_ih.copy_(torch.tensor(np.concatenate([p[f"W_x{q}"].T for q in order])))
         cell.weight_hh.copy_(torch.tensor(np.concatenate([p[f"W_h{q}"].T for q in order])))

@@ -3,7 +3,7 @@
     i_t = sigmoid(x_t W_xi + h_{t-1} W_hi + b_i)        input gate
     f_t = sigmoid(x_t W_xf + h_{t-1} W_hf + b_f)        forget gate
     o_t = sigmoid(x_t W_xo + h_{t-1} W_ho + b_o)        output gate
-    g_t = tanh(x_t W_xc + h_{t-1} W_hc + b_c)           input node (C~ in d2l.ai)
+    g_t = tanh(x_t W_xg + h_{t-1} W_hg + b_g)           input node (C~ in d2l.ai)
     c_t = f_t * c_{t-1} + i_t * g_t                     memory cell
     h_t = o_t * tanh(c_t)                               hidden state
     y_t = h_t W_hq + b_q                                output
@@ -22,7 +22,7 @@ from core.networks.rnn import sigmoid_
 from core.numerics.validate import (check_params, check_sequence, check_state, check_truncate,
                            first_nonfinite_step)
 
-GATES = ("i", "f", "o", "c")   # parameter suffixes, in the column order of the stacked weights
+GATES = ("i", "f", "o", "g")   # gate letters = parameter suffixes (W_xi, W_hi, b_i, ...), in the column order of the stacked weights
 
 
 def param_shapes(input_size, hidden_size, output_size):

@@ -46,7 +46,7 @@ class Probe:
 def measure(cfg, params, batch):
     """One forward and backward pass on ``batch`` with the training's own loss and truncation.
 
-    The LSTM's recurrent weights [W_hi W_hf W_ho W_hc] are (H, 4H), not square: its spectrum is that of
+    The LSTM's recurrent weights [W_hi W_hf W_ho W_hg] are (H, 4H), not square: its spectrum is that of
     W_hf, the matrix through which h_{t-1} sets the forget gate."""
     trace = run_forward(cfg, params, batch.x)
     loss, dy = loss_of(batch, trace.y)

@@ -192,7 +192,7 @@ def output_lines(y, target, mask, *, kind, names, t=None, height=340):
                    **({"shapes": shapes, "annotations": notes} if shapes else {}))
 
 
-GATES = {   # name -> (title, what it does, range (None: symmetric, from the data), colour scale)
+PANELS = {   # name -> (title, what it does, range (None: symmetric, from the data), colour scale)
     "i": ("Input gate i<sub>t</sub>", "how much of the input node each unit writes", UNIT, GATE_SCALE),
     "f": ("Forget gate f<sub>t</sub>", "how much of the old cell each unit keeps", UNIT, GATE_SCALE),
     "o": ("Output gate o<sub>t</sub>", "how much of the cell each unit shows as h", UNIT, GATE_SCALE),
@@ -204,8 +204,8 @@ GATES = {   # name -> (title, what it does, range (None: symmetric, from the dat
 
 
 def gate_heatmap(name, z, height=300):
-    """One of the LSTM's gates or states (``GATES``), ``z (H, T)`` for one sequence."""
-    title, subtitle, zrange, scale = GATES[name]
+    """One of the LSTM's gates or states (``PANELS``), ``z (H, T)`` for one sequence."""
+    title, subtitle, zrange, scale = PANELS[name]
     return state_heatmap(z, title=title, subtitle=subtitle, value_name=f"{name}<sub>t</sub>",
                          colorscale=scale, zrange=zrange or symmetric_range(z), from_data=zrange is None,
                          height=height)
