@@ -11,7 +11,8 @@ from gradcheck import numerical_grad, rel_error, truncated_loss
 T, B, D, H, O = 7, 2, 3, 4, 2
 ACTIVATIONS = tuple(ref_rnn.ACT)
 RNN_SHAPES = {"W_xh": (D, H), "W_hh": (H, H), "b_h": (H,), "W_hq": (H, O), "b_q": (O,)}
-LSTM_SHAPES = {**{f"{w}{k}": s for k in "ifog" for w, s in (("W_x", (D, H)), ("W_h", (H, H)), ("b_", (H,)))},
+LSTM_SHAPES = {**{f"{w}{k}": s for k in "ifog"
+                  for w, s in (("W_x", (D, H)), ("W_h", (H, H)), ("b_", (H,)))},
                "W_hq": (H, O), "b_q": (O,)}
 
 
@@ -28,7 +29,7 @@ def setup(shapes, seed=0, T=T):
 # ---- the reference against central differences ----------------------------------------------------
 
 def rnn_loss(p, x, h0, R, activation, bump):
-    """sum_t y_t R_t, built from the step function, with bump[t] added to h_t: d loss / d bump = dL/dh_t."""
+    """sum_t y_t R_t from the step function, with bump[t] added to h_t: d loss / d bump = dL/dh_t."""
     h, total = h0, 0.0
     for t in range(len(x)):
         (h, _), _ = ref_rnn.step_forward(x[t], h, p, activation)
@@ -38,7 +39,7 @@ def rnn_loss(p, x, h0, R, activation, bump):
 
 
 def lstm_loss(p, x, h0, c0, R, bump_h, bump_c):
-    """As ``rnn_loss``; h_t is recomputed from the bumped c_t, so d loss / d bump_c = the total dL/dc_t."""
+    """As ``rnn_loss``; h_t is recomputed from the bumped c_t: d loss / d bump_c = the total dL/dc_t."""
     h, c, total = h0, c0, 0.0
     for t in range(len(x)):
         (h, c, _), cache = ref_lstm.step_forward(x[t], h, c, p)
@@ -56,7 +57,7 @@ def test_rnn_gradients_match_central_differences(activation):
     def loss():
         return rnn_loss(p, x, h0, R, activation, bump)
 
-    g = ref_rnn.backward(p, ref_rnn.forward(p, x, h0, activation=activation), R)
+    g = ref_rnn.backward(ref_rnn.forward(p, x, h0, activation=activation), R)
     for key in p:
         assert rel_error(g.params[key], numerical_grad(loss, p[key])) < 1e-6, key
     assert rel_error(g.dx, numerical_grad(loss, x)) < 1e-6
@@ -71,7 +72,7 @@ def test_lstm_gradients_match_central_differences():
     def loss():
         return lstm_loss(p, x, h0, c0, R, bump_h, bump_c)
 
-    g = ref_lstm.backward(p, ref_lstm.forward(p, x, h0, c0), R)
+    g = ref_lstm.backward(ref_lstm.forward(p, x, h0, c0), R)
     for key in p:
         assert rel_error(g.params[key], numerical_grad(loss, p[key])) < 1e-6, key
     for grad, wrt in ((g.dx, x), (g.dh0, h0), (g.dc0, c0), (g.dh, bump_h), (g.dc, bump_c)):
@@ -88,12 +89,12 @@ def test_truncated_gradients_are_those_of_detached_segments(model, activation, k
         full = ref_lstm.forward(p, x, h0, c0)
         states = {s: (full.h[s - 1], full.c[s - 1]) if s else (h0, c0) for s in range(0, T, k)}
         fwd = lambda xs, h, c: ref_lstm.forward(p, xs, h, c)                          # noqa: E731
-        g = ref_lstm.backward(p, full, R, truncate=k)
+        g = ref_lstm.backward(full, R, truncate=k)
     else:
         full = ref_rnn.forward(p, x, h0, activation=activation)
         states = {s: (full.h[s - 1] if s else h0,) for s in range(0, T, k)}
         fwd = lambda xs, h: ref_rnn.forward(p, xs, h, activation=activation)        # noqa: E731
-        g = ref_rnn.backward(p, full, R, truncate=k)
+        g = ref_rnn.backward(full, R, truncate=k)
 
     def loss():
         return truncated_loss(fwd, x, R, k, states)
@@ -112,7 +113,7 @@ def test_truncated_gradients_are_those_of_detached_segments(model, activation, k
 def test_rnn_truncate_1_keeps_only_each_steps_own_terms(activation):
     p, x, h0, _, R = setup(RNN_SHAPES, seed=2)
     tr = ref_rnn.forward(p, x, h0, activation=activation)
-    g = ref_rnn.backward(p, tr, R, truncate=1)
+    g = ref_rnn.backward(tr, R, truncate=1)
     dh = R @ p["W_hq"].T                                  # dL/dh_t = dy_t W_hq^T, nothing from t+1
     da = dh * ref_rnn.ACT_GRAD[activation](tr.h)
     h_prev = np.concatenate([h0[None], tr.h[:-1]])
@@ -124,7 +125,7 @@ def test_rnn_truncate_1_keeps_only_each_steps_own_terms(activation):
 def test_lstm_truncate_1_keeps_only_each_steps_own_terms():
     p, x, h0, c0, R = setup(LSTM_SHAPES, seed=2)
     tr = ref_lstm.forward(p, x, h0, c0)
-    g = ref_lstm.backward(p, tr, R, truncate=1)
+    g = ref_lstm.backward(tr, R, truncate=1)
     dh = R @ p["W_hq"].T
     np.testing.assert_allclose(g.dh, dh, rtol=1e-13)
     np.testing.assert_allclose(g.dc, dh * tr.o * (1 - np.tanh(tr.c) ** 2), rtol=1e-13)
@@ -137,7 +138,7 @@ def test_truncation_stops_the_gradient_at_the_cut(model):
     R[:-1] = 0.0                                          # loss on the last step only
     ref = ref_lstm if model == "lstm" else ref_rnn
     tr = ref.forward(p, x, h0, c0) if model == "lstm" else ref.forward(p, x, h0)
-    g = ref.backward(p, tr, R, truncate=3)
+    g = ref.backward(tr, R, truncate=3)
     # T = 7, k = 3: the last segment is [6, 7); nothing reaches steps 0..5 or the initial state.
     carried = [g.dh, g.dc] if model == "lstm" else [g.dh]
     assert all(np.all(d[:6] == 0.0) and np.any(d[6] != 0.0) for d in carried)
@@ -149,9 +150,9 @@ def test_a_window_as_long_as_the_sequence_cuts_nothing(model):
     p, x, h0, c0, R = setup(LSTM_SHAPES if model == "lstm" else RNN_SHAPES, seed=4)
     ref = ref_lstm if model == "lstm" else ref_rnn
     tr = ref.forward(p, x, h0, c0) if model == "lstm" else ref.forward(p, x, h0)
-    full = ref.backward(p, tr, R)
+    full = ref.backward(tr, R)
     for k in (T, T + 3):
-        g = ref.backward(p, tr, R, truncate=k)
+        g = ref.backward(tr, R, truncate=k)
         assert all(np.array_equal(g.params[key], full.params[key]) for key in p)
         assert all(np.array_equal(getattr(g, f), getattr(full, f)) for f in ("dh", "dx", "dh0"))
 
@@ -194,7 +195,7 @@ TRUNCATIONS = [None, 1, 3, 10, 20]          # T = 10 below: none, every step, a 
 def fast_path_mode(request, monkeypatch):
     """The fast path's two ways of running: inline, and in chunks overlapped on a worker thread."""
     if request.param != "one chunk":
-        monkeypatch.setattr(overlap, "CHUNK_BYTES", 4 * B * H * 8 * 3)     # three steps per chunk
+        monkeypatch.setattr(overlap, "CHUNK_BYTES", B * H * 8 * 3)    # RNN: 3 steps a chunk; LSTM: 1
         monkeypatch.setattr(overlap, "THREAD_MIN_ELEMENTS", 0)
     return request.param
 
@@ -208,7 +209,7 @@ def test_fast_rnn_equals_the_reference(activation, k, given_h0, fast_path_mode):
     fast = rnn.forward(p, x, h0, activation=activation)
     ref = ref_rnn.forward(p, x, h0, activation=activation)
     assert_same(fast, ref)
-    assert_same(rnn.backward(p, fast, R, truncate=k), ref_rnn.backward(p, ref, R, truncate=k))
+    assert_same(rnn.backward(p, fast, R, truncate=k), ref_rnn.backward(ref, R, truncate=k))
 
 
 @pytest.mark.parametrize("given_state", [True, False])
@@ -220,7 +221,7 @@ def test_fast_lstm_equals_the_reference(k, given_state, fast_path_mode):
     ref = ref_lstm.forward(p, x, h0, c0)
     assert_same(fast, ref)
     assert_same(lstm.backward(fast_names(p), fast, R, truncate=k),
-                ref_lstm.backward(p, ref, R, truncate=k), rename=lambda key: _FAST_NAME.get(key, key))
+                ref_lstm.backward(ref, R, truncate=k), rename=lambda key: _FAST_NAME.get(key, key))
 
 
 def assert_same_until_overflow(fast, ref):
@@ -243,7 +244,7 @@ def test_rnn_overflow_is_recorded_at_the_same_step_without_warnings(recwarn, act
     fast, ref = rnn.forward(p, x, activation=activation), ref_rnn.forward(p, x, activation=activation)
     assert_same_until_overflow(fast, ref)
     dy = np.ones_like(fast.y)
-    assert_same_until_overflow(rnn.backward(p, fast, dy), ref_rnn.backward(p, ref, dy))
+    assert_same_until_overflow(rnn.backward(p, fast, dy), ref_rnn.backward(ref, dy))
     assert len(recwarn) == 0, [str(w.message) for w in recwarn]
 
 
@@ -254,16 +255,16 @@ def test_lstm_overflow_is_recorded_at_the_same_step_without_warnings(recwarn, fa
     fast, ref = lstm.forward(fast_names(p), x), ref_lstm.forward(p, x)
     assert_same(fast, ref)                                # the gates saturate: all finite forward
     dy = np.full_like(fast.y, 1e300)
-    assert_same_until_overflow(lstm.backward(fast_names(p), fast, dy), ref_lstm.backward(p, ref, dy))
+    assert_same_until_overflow(lstm.backward(fast_names(p), fast, dy), ref_lstm.backward(ref, dy))
     assert len(recwarn) == 0, [str(w.message) for w in recwarn]
 
 
 @pytest.mark.parametrize("call, match", [
     (lambda p: ref_rnn.forward(p, np.zeros((5, B, D)), activation="softplus"),
      r"activation must be one of .*'softplus'"),
-    (lambda p: ref_rnn.backward(p, ref_rnn.forward(p, np.zeros((5, B, D))), np.zeros((4, B, O))),
+    (lambda p: ref_rnn.backward(ref_rnn.forward(p, np.zeros((5, B, D))), np.zeros((4, B, O))),
      r"dy must have the shape of y"),
-    (lambda p: ref_rnn.backward(p, ref_rnn.forward(p, np.zeros((5, B, D))), np.zeros((5, B, O)),
+    (lambda p: ref_rnn.backward(ref_rnn.forward(p, np.zeros((5, B, D))), np.zeros((5, B, O)),
                                 truncate=0), r"truncate must be None or a whole number >= 1; got 0"),
     (lambda p: ref_rnn.forward(p, np.zeros((5, B, D + 1))), r"input size D = 4"),
 ])

@@ -107,6 +107,7 @@ class Trace:
     g: np.ndarray        # (T, B, H)
     y: np.ndarray        # (T, B, O)
     nonfinite_step: int | None     # first t at which c_t or h_t holds NaN or inf
+    params: dict         # the parameters the pass ran with
     caches: list
 
 
@@ -135,16 +136,17 @@ def forward(params, x, h0=None, c0=None):
     with np.errstate(all="ignore"):            # an overflow is recorded in nonfinite_step, not warned
         for t in range(T):
             (h[t], c[t], y[t]), cache = step_forward(x[t], h_prev, c_prev, params)
-            i[t], f[t], o[t], g[t] = cache[3:7]
+            i[t], f[t], o[t], g[t] = cache[3:7]        # the gates, kept in the cache
             caches.append(cache)
             h_prev, c_prev = h[t], c[t]
     bad = [s for s in (first_nonfinite_step(c), first_nonfinite_step(h)) if s is not None]
     return Trace(x=x, h0=h0, c0=c0, h=h, c=c, i=i, f=f, o=o, g=g, y=y,
-                 nonfinite_step=min(bad, default=None), caches=caches)
+                 nonfinite_step=min(bad, default=None), params=params, caches=caches)
 
 
-def backward(params, trace, dy, *, truncate=None):
-    """Backpropagation through time from dy = dL/dy (T, B, O); returns :class:`Grads`.
+def backward(trace, dy, *, truncate=None):
+    """Backpropagation through time from dy = dL/dy (T, B, O), with what ``forward`` kept in
+    ``trace`` (its caches and parameters); returns :class:`Grads`.
 
     ``truncate=k`` detaches both h and c entering steps k, 2k, ... (truncated BPTT).
     """
@@ -153,7 +155,7 @@ def backward(params, trace, dy, *, truncate=None):
     dy = check_dy(dy, trace.y.shape)
     dh, dc = np.empty((T, B, H)), np.empty((T, B, H))
     dx = np.empty_like(trace.x)
-    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads = {name: np.zeros_like(value) for name, value in trace.params.items()}
     dh_carry, dc_carry = np.zeros((B, H)), np.zeros((B, H))   # nothing after the last step
     # The loss reaches h_t through y_t and through the four gates of step t+1 (which lead on to both
     # h_{t+1} and c_{t+1}); it reaches c_t through h_t and through c_{t+1} = f_{t+1} * c_t + ...:
@@ -172,9 +174,10 @@ def backward(params, trace, dy, *, truncate=None):
             step = step_backward(dy[t], dh_carry, dc_carry, trace.caches[t])
             dh[t], dc[t], dx[t] = step["dh"], step["dc"], step["dx"]
             dh_carry, dc_carry = step["dh_prev"], step["dc_prev"]
-            for name in grads:
+            for name in grads:                  # the shared weights: sum of every step's term
                 grads[name] += step["d" + name]
     bad = [s for s in (first_nonfinite_step(dh, reverse=True),
                        first_nonfinite_step(dc, reverse=True)) if s is not None]
+    # h0 and c0 are inputs, never detached: they get what step 0 sent back.
     return Grads(params=grads, dh=dh, dc=dc, dx=dx, dh0=dh_carry, dc0=dc_carry,
                  nonfinite_step=max(bad, default=None))

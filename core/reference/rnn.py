@@ -91,6 +91,7 @@ class Trace:
     y: np.ndarray        # (T, B, O)
     activation: str
     nonfinite_step: int | None     # first t at which h_t holds NaN or inf
+    params: dict         # the parameters the pass ran with
     caches: list
 
 
@@ -122,11 +123,12 @@ def forward(params, x, h0=None, *, activation="tanh"):
             caches.append(cache)
             h_prev = h[t]
     return Trace(x=x, h0=h0, h=h, y=y, activation=activation,
-                 nonfinite_step=first_nonfinite_step(h), caches=caches)
+                 nonfinite_step=first_nonfinite_step(h), params=params, caches=caches)
 
 
-def backward(params, trace, dy, *, truncate=None):
-    """Backpropagation through time from dy = dL/dy (T, B, O); returns :class:`Grads`.
+def backward(trace, dy, *, truncate=None):
+    """Backpropagation through time from dy = dL/dy (T, B, O), with what ``forward`` kept in
+    ``trace`` (its caches and parameters); returns :class:`Grads`.
 
     ``truncate=k`` detaches the state entering steps k, 2k, ... (truncated BPTT).
     """
@@ -135,7 +137,7 @@ def backward(params, trace, dy, *, truncate=None):
     dy = check_dy(dy, trace.y.shape)
     dh = np.empty((T, B, H))
     dx = np.empty_like(trace.x)
-    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads = {name: np.zeros_like(value) for name, value in trace.params.items()}
     dh_carry = np.zeros((B, H))                # nothing comes back from after the last step
     # The loss reaches h_t through its own output y_t and through the next state h_{t+1}:
     #     dL/dh_t = dy_t W_hq^T + dL/dh_{t+1} ∂h_{t+1}/∂h_t
@@ -152,7 +154,8 @@ def backward(params, trace, dy, *, truncate=None):
                 dh_carry = np.zeros((B, H))
             step = step_backward(dy[t], dh_carry, trace.caches[t])
             dh[t], dx[t], dh_carry = step["dh"], step["dx"], step["dh_prev"]
-            for name in grads:
+            for name in grads:                  # the shared weights: sum of every step's term
                 grads[name] += step["d" + name]
+    # h0 is an input, never detached: it gets what step 0 sent back.
     return Grads(params=grads, dh=dh, dx=dx, dh0=dh_carry,
                  nonfinite_step=first_nonfinite_step(dh, reverse=True))
