@@ -27,8 +27,9 @@ GATES = ("i", "f", "o", "g")
 
 
 def step_forward(x_t, h_prev, c_prev, p):
-    """One step. x_t (B, D), h_prev = h_{t-1} (B, H), c_prev = c_{t-1} (B, H), p the parameters.
+    """One step forward: the gates i_t, f_t, o_t, the input node g_t, then c_t, h_t and y_t.
 
+    x_t (B, D), h_prev = h_{t-1} (B, H), c_prev = c_{t-1} (B, H), p the parameters.
     Returns ``(h_t, c_t, y_t), cache`` with h_t, c_t (B, H), y_t (B, O).
     """
     # i_t = σ(x_t W_xi + h_{t-1} W_hi + b_i)
@@ -50,8 +51,10 @@ def step_forward(x_t, h_prev, c_prev, p):
 
 
 def step_backward(dy_t, dh_carry, dc_carry, cache):
-    """Backward through one step. dy_t = dL/dy_t (B, O); dh_carry, dc_carry (B, H) are what step t+1
-    sent back into h_t and c_t (zeros after the last step).
+    """One step backward: dL/dh_t, dL/dc_t, and this step's share of every gradient.
+
+    dy_t = dL/dy_t (B, O); dh_carry, dc_carry (B, H) are what step t+1 sent back into h_t and c_t
+    (zeros after the last step).
 
     Returns a dict: dh = dL/dh_t, dc = dL/dc_t, dh_prev, dc_prev (what this step sends back into
     h_{t-1}, c_{t-1}), all (B, H); dx = dL/dx_t (B, D); and this step's terms of every weight gradient

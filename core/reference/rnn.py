@@ -31,9 +31,9 @@ ACT_GRAD = {"tanh": lambda h: 1.0 - h ** 2,
 
 
 def step_forward(x_t, h_prev, p, activation="tanh"):
-    """One step. x_t (B, D), h_prev = h_{t-1} (B, H), p the parameters.
+    """One step forward: h_t = act(x_t W_xh + h_{t-1} W_hh + b_h) and y_t = h_t W_hq + b_q.
 
-    Returns ``(h_t (B, H), y_t (B, O)), cache``.
+    x_t (B, D), h_prev = h_{t-1} (B, H), p the parameters. Returns ``(h_t (B, H), y_t (B, O)), cache``.
     """
     # a_t = x_t W_xh + h_{t-1} W_hh + b_h
     a_t = x_t @ p["W_xh"] + h_prev @ p["W_hh"] + p["b_h"]
@@ -46,8 +46,10 @@ def step_forward(x_t, h_prev, p, activation="tanh"):
 
 
 def step_backward(dy_t, dh_carry, cache):
-    """Backward through one step. dy_t = dL/dy_t (B, O); dh_carry (B, H) is what step t+1 sent back
-    into h_t, dL/dh_{t+1} ∂h_{t+1}/∂h_t (zeros after the last step).
+    """One step backward: dL/dh_t, dL/da_t, and this step's share of every gradient.
+
+    dy_t = dL/dy_t (B, O); dh_carry (B, H) is what step t+1 sent back into h_t,
+    dL/dh_{t+1} ∂h_{t+1}/∂h_t (zeros after the last step).
 
     Returns a dict: dh = dL/dh_t (B, H), da = dL/da_t (B, H), dx = dL/dx_t (B, D), dh_prev (B, H)
     (what this step sends back into h_{t-1}), and this step's terms of dW_xh (D, H), dW_hh (H, H),
