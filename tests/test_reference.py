@@ -248,13 +248,18 @@ def test_rnn_overflow_is_recorded_at_the_same_step_without_warnings(recwarn, act
     assert len(recwarn) == 0, [str(w.message) for w in recwarn]
 
 
-def test_lstm_overflow_is_recorded_at_the_same_step_without_warnings(recwarn, fast_path_mode):
+@pytest.mark.parametrize("case", ["huge weights", "huge loss early on"])
+def test_lstm_overflow_is_recorded_at_the_same_step_without_warnings(recwarn, fast_path_mode, case):
     p, _, _, _, _ = setup(LSTM_SHAPES, seed=7)
-    p = {k: v * 1e200 for k, v in p.items()}
     x = np.ones((400, B, D))
+    dy = np.ones((400, B, O))
+    if case == "huge weights":                        # the gates saturate; dL/dh overflows at once
+        p = {k: v * 1e200 for k, v in p.items()}
+        dy[:] = 1e300
+    else:                                             # a loss whose dL/dy_t overflowed for t < 200
+        dy[:200] = np.inf
     fast, ref = lstm.forward(fast_names(p), x), ref_lstm.forward(p, x)
-    assert_same(fast, ref)                                # the gates saturate: all finite forward
-    dy = np.full_like(fast.y, 1e300)
+    assert_same(fast, ref)                            # all finite forward
     assert_same_until_overflow(lstm.backward(fast_names(p), fast, dy), ref_lstm.backward(ref, dy))
     assert len(recwarn) == 0, [str(w.message) for w in recwarn]
 
