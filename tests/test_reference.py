@@ -4,7 +4,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from core import lstm, overlap, rnn
+from core.networks import lstm, overlap, rnn
 from core.reference import lstm as ref_lstm, rnn as ref_rnn
 from gradcheck import numerical_grad, rel_error, truncated_loss
 
@@ -157,25 +157,16 @@ def test_a_window_as_long_as_the_sequence_cuts_nothing(model):
         assert all(np.array_equal(getattr(g, f), getattr(full, f)) for f in ("dh", "dx", "dh0"))
 
 
-# ---- the fast path (core.rnn, core.lstm) equals the reference ----------------------------------------
+# ---- the fast path (core.networks.rnn, core.networks.lstm) equals the reference ----------------------------------------
 
-# TEMPORARY, delete at merge: main is renaming the fast LSTM's g-gate keys W_xc, W_hc, b_c to
-# W_xg, W_hg, b_g; until then the fast path is called with, and answers in, its old names.
-_FAST_NAME = {"W_xg": "W_xc", "W_hg": "W_hc", "b_g": "b_c"}
-
-
-def fast_names(params):
-    return {_FAST_NAME.get(k, k): v for k, v in params.items()}
-
-
-def assert_same(fast, ref, rename=lambda k: k):
+def assert_same(fast, ref):
     """Every field the fast path records, array by array, to ~1e-12 of the array's scale."""
     for field in dataclasses.fields(fast):
         a, b = getattr(fast, field.name), getattr(ref, field.name)
         if field.name == "params":
             assert len(a) == len(b)
             for key in b:
-                assert_close(a[rename(key)], b[key], key)
+                assert_close(a[key], b[key], key)
         elif isinstance(a, np.ndarray):
             assert_close(a, b, field.name)
         else:
@@ -217,11 +208,11 @@ def test_fast_rnn_equals_the_reference(activation, k, given_h0, fast_path_mode):
 def test_fast_lstm_equals_the_reference(k, given_state, fast_path_mode):
     p, x, h0, c0, R = setup(LSTM_SHAPES, seed=6, T=10)
     h0, c0 = (h0, c0) if given_state else (None, None)
-    fast = lstm.forward(fast_names(p), x, h0, c0)
+    fast = lstm.forward(p, x, h0, c0)
     ref = ref_lstm.forward(p, x, h0, c0)
     assert_same(fast, ref)
-    assert_same(lstm.backward(fast_names(p), fast, R, truncate=k),
-                ref_lstm.backward(ref, R, truncate=k), rename=lambda key: _FAST_NAME.get(key, key))
+    assert_same(lstm.backward(p, fast, R, truncate=k),
+                ref_lstm.backward(ref, R, truncate=k))
 
 
 def assert_same_until_overflow(fast, ref):
@@ -258,9 +249,9 @@ def test_lstm_overflow_is_recorded_at_the_same_step_without_warnings(recwarn, fa
         dy[:] = 1e300
     else:                                             # a loss whose dL/dy_t overflowed for t < 200
         dy[:200] = np.inf
-    fast, ref = lstm.forward(fast_names(p), x), ref_lstm.forward(p, x)
+    fast, ref = lstm.forward(p, x), ref_lstm.forward(p, x)
     assert_same(fast, ref)                            # all finite forward
-    assert_same_until_overflow(lstm.backward(fast_names(p), fast, dy), ref_lstm.backward(ref, dy))
+    assert_same_until_overflow(lstm.backward(p, fast, dy), ref_lstm.backward(ref, dy))
     assert len(recwarn) == 0, [str(w.message) for w in recwarn]
 
 

@@ -12,7 +12,7 @@
 Shapes: W_x? (D, H), W_h? (H, H), b_? (H,) for ? in i, f, o, g; W_hq (H, O), b_q (O,).
 In the backward pass a_i, a_f, a_o, a_g are the gates' pre-activations (the argument of σ or tanh).
 
-Overflow: as in ``core.lstm``, NaN and inf are carried on without warnings and recorded as
+Overflow: as in ``core.networks.lstm``, NaN and inf are carried on without warnings and recorded as
 ``nonfinite_step`` (first t forward, last t backward, over c and h). Products are taken in another
 order than in the fast path, so once values overflow, which entries hold inf and which NaN may differ.
 """
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.reference.rnn import check_dy, sigmoid
-from core.validate import check_sequence, check_state, check_truncate, first_nonfinite_step
+from core.numerics.validate import check_sequence, check_state, check_truncate, first_nonfinite_step
 
 GATES = ("i", "f", "o", "g")
 
@@ -98,7 +98,7 @@ def step_backward(dy_t, dh_carry, dc_carry, cache):
 
 @dataclass(frozen=True, eq=False)
 class Trace:
-    """What the forward pass computed, named as in ``core.lstm.Trace``; ``caches[t]`` is step t's."""
+    """What the forward pass computed, named as in ``core.networks.lstm.Trace``; ``caches[t]`` is step t's."""
     x: np.ndarray        # (T, B, D)
     h0: np.ndarray       # (B, H)
     c0: np.ndarray       # (B, H)
@@ -116,7 +116,7 @@ class Trace:
 
 @dataclass(frozen=True, eq=False)
 class Grads:
-    """Gradients of the loss, named as in ``core.lstm.Grads``."""
+    """Gradients of the loss, named as in ``core.networks.lstm.Grads``."""
     params: dict         # dL/dW_xi, ... under the parameters' own names and shapes
     dh: np.ndarray       # (T, B, H) total dL/dh_t
     dc: np.ndarray       # (T, B, H) total dL/dc_t

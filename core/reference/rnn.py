@@ -7,7 +7,7 @@
 Row vectors (one row per sequence of the batch) and time-major arrays: x (T, B, D), h (T, B, H),
 y (T, B, O). Shapes: W_xh (D, H), W_hh (H, H), b_h (H,), W_hq (H, O), b_q (O,).
 
-Overflow: as in ``core.rnn``, NaN and inf are carried on without warnings and recorded as
+Overflow: as in ``core.networks.rnn``, NaN and inf are carried on without warnings and recorded as
 ``nonfinite_step`` (first t forward, last t backward). Sums here are taken in another order than in
 the fast path, so once values overflow, which entries hold inf and which NaN may differ.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.validate import check_sequence, check_state, check_truncate, first_nonfinite_step
+from core.numerics.validate import check_sequence, check_state, check_truncate, first_nonfinite_step
 
 
 def sigmoid(a):
@@ -86,7 +86,7 @@ def check_dy(dy, shape):
 
 @dataclass(frozen=True, eq=False)
 class Trace:
-    """What the forward pass computed, named as in ``core.rnn.Trace``; ``caches[t]`` is step t's."""
+    """What the forward pass computed, named as in ``core.networks.rnn.Trace``; ``caches[t]`` is step t's."""
     x: np.ndarray        # (T, B, D)
     h0: np.ndarray       # (B, H)
     h: np.ndarray        # (T, B, H)
@@ -99,7 +99,7 @@ class Trace:
 
 @dataclass(frozen=True, eq=False)
 class Grads:
-    """Gradients of the loss, named as in ``core.rnn.Grads``."""
+    """Gradients of the loss, named as in ``core.networks.rnn.Grads``."""
     params: dict         # dL/dW_xh, ... under the parameters' own names and shapes
     dh: np.ndarray       # (T, B, H) total dL/dh_t
     dx: np.ndarray       # (T, B, D)
