@@ -10,6 +10,8 @@ import streamlit as st
 from core.gradients import experiment
 from core.networks import rnn
 from core.data import tasks
+from core.numerics.validate import norm as overflow_safe_norm
+from core.training.losses import softmax
 from ui.runtime import cache
 from ui.figures import gates as gf
 from ui.controls.gradients import FORWARD_CONTROLS
@@ -26,8 +28,7 @@ SATURATION = {"tanh": ("|h| > 0.9", "tanh′ < 0.19 there", lambda h: np.abs(h) 
 
 def norm(v):
     """||v||, without overflowing on huge finite entries (a linear RNN reaches 1e300)."""
-    m = float(np.max(np.abs(v)))
-    return m * float(np.linalg.norm(v / m)) if np.isfinite(m) and m > 0 else float(np.linalg.norm(v))
+    return float(overflow_safe_norm(v, axis=None))
 
 
 st.title("RNN forward pass")
@@ -99,8 +100,7 @@ with left:
             score = (f"Untrained, its mean squared error on this sequence is "
                      f"{float(np.mean((y[has] - target[has]) ** 2)):.3g}; {info.baseline_text}.")
         else:
-            p_all = np.exp(y - y.max(axis=1, keepdims=True))
-            p_true = (p_all / p_all.sum(axis=1, keepdims=True))[has, target[has]]
+            p_true = softmax(y, axis=1)[has, target[has]]
             score = (f"Untrained, it gives the right class a probability of {float(p_true.mean()):.2f} "
                      f"on average (guessing gives {1 / O:.2f}).")
     reading(f"{info.description} Solid: the network's output; dotted or ◇: the target. {score}")

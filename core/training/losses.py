@@ -24,6 +24,20 @@ def last_step_mask(T, B):
     return m
 
 
+def log_softmax(y, axis=-1):
+    """log softmax(y) along ``axis``: log p_k = z_k - log sum_j exp(z_j), with z = y - max(y) so that
+    no exp overflows (logits of 1000 are fine)."""
+    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        z = y - y.max(axis=axis, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+def softmax(y, axis=-1):
+    """p_k = exp(y_k) / sum_j exp(y_j) along ``axis``: the class probabilities of logits ``y``."""
+    return np.exp(log_softmax(y, axis))
+
+
 def mse(y, target, mask=None):
     """L = sum_{t,b} m_tb * mean_o (y - target)^2 / sum m;  y, target (T, B, O)."""
     y = np.asarray(y, dtype=np.float64)
@@ -50,9 +64,8 @@ def softmax_cross_entropy(y, labels, mask=None):
         raise ValueError(f"labels must be whole numbers in [0, {C - 1}]; got values "
                          f"{labels.min()} to {labels.max()}")
     m = _mask(mask, T, B)
+    logp = log_softmax(y, axis=2)
     with np.errstate(all="ignore"):
-        z = y - y.max(axis=2, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
         picked = np.take_along_axis(logp, labels[:, :, None], axis=2)[:, :, 0]
         n = m.sum()
         loss = float(-(picked * m).sum() / n)

@@ -16,7 +16,7 @@ from core.training.config import TrainConfig  # noqa: F401  (part of this module
 from core.training.optim import SGD, Adam, clip_grad_norm, clip_grad_value, global_norm
 from core.training.probe import accuracy, loss_of, measure, model_of, run_forward
 from core.data.tasks import SERIES, Batch, make_batch, task_info
-from core.numerics.validate import as_array
+from core.numerics.validate import as_array, whole
 
 BATCH_STREAM, PROBE_STREAM = 1, 2    # seed the training batches and the probe batch independently
 
@@ -188,8 +188,7 @@ def predict(cfg, params, x):
 def forecast(cfg, params, context, horizon):
     """Run over ``context (T, D)``, then feed each prediction back as the next input ``horizon`` times:
     ``(horizon, D)``. Only for next-step tasks, whose outputs are their next inputs (O = D)."""
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise ValueError(f"horizon must be a whole number >= 1; got {horizon!r}")
+    whole("horizon", horizon, 1)
     context = as_array("context", context, 2)[:, None, :]                   # (T, 1, D)
     trace = run_forward(cfg, params, context)
     if trace.y.shape[2] != context.shape[2]:

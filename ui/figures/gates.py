@@ -7,6 +7,7 @@ colour bar; past ``MAX_COLS`` steps each column is the mean of a bin of steps, a
 import numpy as np
 import plotly.graph_objects as go
 
+from core.training.losses import softmax
 from ui.figures.gradients import mean_profile
 from ui.figures.heatmap import NONFINITE_COLOR, log_heatmap, power_text
 from ui.figures.layout import frame, merge, vline, vrect
@@ -163,9 +164,7 @@ def output_lines(y, target, mask, *, kind, names, t=None, height=340):
     y = np.asarray(y, dtype=np.float64)
     steps = np.arange(len(y))
     if kind == "classification":
-        with np.errstate(all="ignore"):
-            p = np.exp(y - y.max(axis=1, keepdims=True))
-            y = p / p.sum(axis=1, keepdims=True)
+        y = softmax(y, axis=1)
         target = np.eye(y.shape[1])[np.asarray(target, dtype=int)]   # one-hot: 1 for the true class
     target = np.asarray(target, dtype=np.float64)
     dense = (np.asarray(mask) > 0).all()
