@@ -49,18 +49,6 @@ def subtitle(chart):
 
 
 # --- binning -------------------------------------------------------------------------------------
-def test_bin_steps_keeps_short_series_and_bins_long_ones_by_the_rule_asked():
-    steps, v, k = sc.bin_steps(np.arange(10.0), "mean")
-    assert k == 1 and list(steps) == list(range(10)) and list(v) == list(range(10))
-    x = np.ones(2500)
-    x[1234] = 1e9
-    steps, peak, k = sc.bin_steps(x, "max")
-    assert k == 3 and len(peak) == 834 and steps[1] == 3 and peak.max() == 1e9      # the spike stays
-    fired = np.zeros(2500)
-    fired[7] = 1
-    assert list(np.flatnonzero(sc.bin_steps(fired, "any")[1])) == [2]
-
-
 def test_running_mean_is_the_mean_of_the_last_values_even_after_a_huge_one():
     np.testing.assert_allclose(sc.running_mean([1.0, 3.0, 5.0, 7.0], 2), [1, 2, 4, 6])
     after = sc.running_mean([1e56, 1.0, 0.02, 0.04], 2)

@@ -8,10 +8,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.data.bins import bin_columns
 from ui.figures.gates import shared_log_range
 from ui.figures.heatmap import log_heatmap
 from ui.figures.lines import COLORS
-from ui.figures.step_charts import (bin_steps, color, hover_points, legend, log_scale, running_mean, stops, title,
+from ui.figures.step_charts import (MAX_POINTS, color, hover_points, legend, log_scale, running_mean, stops, title,
                             y_axis)
 
 # Heights include the title, axes and legend: Streamlit's theme gives a bottom legend ~70 px of its own.
@@ -23,10 +24,10 @@ def loss_frame(runs):
     for label, h in runs:
         n = len(h.loss)
         mean = running_mean(h.loss, max(1, min(50, n // 20)))
-        steps, loss, k_run = bin_steps(h.loss, "mean")
-        rows.append(pd.DataFrame({"run": label, "step": steps, "loss": loss,
-                                  "running_mean": bin_steps(mean, "mean")[1]}))
-        k = max(k, k_run)
+        loss = bin_columns(h.loss, MAX_POINTS, "mean")
+        rows.append(pd.DataFrame({"run": label, "step": loss.starts, "loss": loss.values,
+                                  "running_mean": bin_columns(mean, MAX_POINTS, "mean").values}))
+        k = max(k, loss.width)
     return pd.concat(rows, ignore_index=True).dropna(subset=["loss"]), k
 
 
@@ -62,10 +63,10 @@ def grad_chart(runs):
     """The global gradient norm before clipping, log scale, the norm threshold, and where clipping fired."""
     frames, k = [], 1
     for label, h in runs:
-        steps, norm, k_run = bin_steps(h.grad_norm, "max")
-        fired = bin_steps(h.clipped.astype(float), "any")[1]
-        frames.append(pd.DataFrame({"run": label, "step": steps, "norm": norm, "clipped": fired}))
-        k = max(k, k_run)
+        norm = bin_columns(h.grad_norm, MAX_POINTS, "max")
+        fired = bin_columns(h.clipped, MAX_POINTS, "any").values
+        frames.append(pd.DataFrame({"run": label, "step": norm.starts, "norm": norm.values, "clipped": fired}))
+        k = max(k, norm.width)
     frame = pd.concat(frames, ignore_index=True).dropna(subset=["norm"])
     frame["event"] = "▲ clipping changed this step's gradient"
     base = alt.Chart().encode(x=alt.X("step:Q", title="training step (updates)"), color=color(runs))
