@@ -12,7 +12,7 @@ from core.networks import lstm, rnn
 from core.data import tasks
 from core.gradients import theory
 from core.training.losses import mse, softmax, softmax_cross_entropy
-from core.training.optim import clip_grad_norm, clip_grad_value, global_norm
+from core.training.optim import clip, global_norm
 
 
 @dataclass(frozen=True)
@@ -96,14 +96,8 @@ def run(setup: GradientSetup) -> GradientRun:
     with np.errstate(all="ignore"):
         dh_norm = norm(grads.dh, axis=2).T
         dc_norm = norm(grads.dc, axis=2).T if s.model == "lstm" else None
-    total = global_norm(grads.params)
-    if s.clip == "norm":
-        clipped, _ = clip_grad_norm(grads.params, s.clip_threshold)
-        clipped_norm = global_norm(clipped)
-    elif s.clip == "value":
-        clipped_norm = global_norm(clip_grad_value(grads.params, s.clip_threshold))
-    else:
-        clipped_norm = total
+    applied, total, _ = clip(grads.params, s.clip, s.clip_threshold)
+    clipped_norm = global_norm(applied)
     return GradientRun(setup=s, params=params, batch=batch, trace=trace, grads=grads, loss=loss,
                        dh_norm=dh_norm, dc_norm=dc_norm,
                        spectrum=theory.spectrum(params["W_hh"], s.activation) if s.model == "rnn" else None,

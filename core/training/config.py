@@ -8,10 +8,10 @@ import numpy as np
 from core.data import tasks
 from core.networks.rnn import ACTIVATIONS
 from core.numerics.validate import whole
+from core.training.optim import CLIPS
 
 MODELS = ("rnn", "lstm")
 OPTIMIZERS = ("adam", "sgd")
-CLIPS = ("none", "norm", "value")
 
 # field: (lowest, highest) for numbers; "open" lows exclude the bound (a learning rate of 0 learns nothing)
 WHOLE = {"seq_len": (2, 2000), "hidden_size": (1, 512), "batch_size": (1, 1024),

@@ -7,6 +7,8 @@ import numpy as np
 
 from core.numerics.validate import check_positive
 
+CLIPS = ("none", "norm", "value")
+
 
 def global_norm(grads):
     """sqrt(sum of squares over every array): the norm that norm clipping measures."""
@@ -24,15 +26,38 @@ def clip_grad_norm(grads, max_norm):
     max_norm = check_positive("max_norm", max_norm)
     total = global_norm(grads)
     scale = max_norm / (total + 1e-6)
-    if scale < 1.0:
+    if norm_clip_fires(total, max_norm):
         return {k: g * scale for k, g in grads.items()}, total
     return {k: g.copy() for k, g in grads.items()}, total
+
+
+def norm_clip_fires(total_norm, max_norm):
+    """Whether norm clipping changes a gradient of global norm ``total_norm``: max_norm / (norm + 1e-6) < 1."""
+    return max_norm / (total_norm + 1e-6) < 1.0
 
 
 def clip_grad_value(grads, clip_value):
     """Clip every entry to [-clip_value, clip_value]: each entry on its own, so the direction can change."""
     v = check_positive("clip_value", clip_value)
     return {k: np.clip(g, -v, v) for k, g in grads.items()}
+
+
+def clip(grads, how, threshold):
+    """Clip ``grads`` as a setting asks, ``how`` "none", "norm" or "value": returns ``(gradients to
+    apply, their global norm before clipping, fired)``, ``fired`` saying whether clipping changed them.
+
+    The one rule of "clipping fired" for training and the gradient pages. A gradient whose norm is
+    already inf or NaN is returned as it is: there is no direction left to keep.
+    """
+    if how not in CLIPS:
+        raise ValueError(f"clip must be one of {CLIPS}; got {how!r}")
+    total = global_norm(grads)
+    if how == "none" or not np.isfinite(total):
+        return grads, total, False
+    if how == "norm":
+        return clip_grad_norm(grads, threshold)[0], total, norm_clip_fires(total, threshold)
+    biggest = max(float(np.max(np.abs(g))) for g in grads.values())
+    return clip_grad_value(grads, threshold), total, biggest > threshold
 
 
 class SGD:

@@ -13,7 +13,7 @@ import numpy as np
 from core.networks import lstm, rnn
 from core.data import series as ts
 from core.training.config import TrainConfig  # noqa: F401  (part of this module's API)
-from core.training.optim import SGD, Adam, clip_grad_norm, clip_grad_value, global_norm
+from core.training.optim import SGD, Adam, clip
 from core.training.probe import accuracy, loss_of, measure, model_of, run_forward
 from core.data.tasks import SERIES, Batch, make_batch, task_info
 from core.numerics.validate import as_array, whole
@@ -139,7 +139,7 @@ def train(cfg, on_step=None, series=None):
                 f" (the hidden state overflowed at time step {trace.nonfinite_step})"
             return _stop(rec, cfg, step, params, probe, f"the loss became infinite or NaN{where}")
         grads = backward(params, trace, dy, truncate=truncate).params
-        step_grads, norm, clipped = _clip(cfg, grads)
+        step_grads, norm, clipped = clip(grads, cfg.clip, cfg.clip_threshold)
         if not np.isfinite(norm):
             return _stop(rec, cfg, step, params, probe, "the gradient became infinite or NaN")
         before = {k: v.copy() for k, v in params.items()}           # to undo an update that overflows
@@ -155,18 +155,6 @@ def train(cfg, on_step=None, series=None):
             on_step(step, rec.history(step + 1, params))
     probe(cfg.steps)
     return rec.history(cfg.steps, params, message=f"Finished all {cfg.steps} steps.")
-
-
-def _clip(cfg, grads):
-    """(gradients to apply, their global norm before clipping, whether clipping changed them)."""
-    if cfg.clip == "norm":
-        clipped, norm = clip_grad_norm(grads, cfg.clip_threshold)
-        return clipped, norm, cfg.clip_threshold / (norm + 1e-6) < 1.0   # clip_grad_norm's own rule
-    norm = global_norm(grads)
-    if cfg.clip == "none" or not np.isfinite(norm):
-        return grads, norm, False
-    biggest = max(float(np.max(np.abs(g))) for g in grads.values())
-    return clip_grad_value(grads, cfg.clip_threshold), norm, biggest > cfg.clip_threshold
 
 
 def _stop(rec, cfg, step, params, probe, what):
