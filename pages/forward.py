@@ -89,7 +89,7 @@ with right:
 batch, info = run.batch, tasks.task_info(setup.task)
 target, mask = batch.target[:, seq], batch.mask[:, seq]
 O = run.trace.y.shape[2]
-names = ([f"class {k}" for k in range(O)] if batch.kind == "classification" else
+names = ([f"class {c}" for c in range(O)] if batch.kind == "classification" else
          {"lorenz": ("X", "Y", "Z")}.get(setup.task, ["y"] if O == 1 else [f"dim {d}" for d in range(O)]))
 with left:
     st.plotly_chart(gf.output_lines(run.trace.y[:, seq], target, mask, kind=batch.kind, names=names,
@@ -106,7 +106,7 @@ with left:
     reading(f"{info.description} Solid: the network's output; dotted or ◇: the target. {score}")
 
 downloads("forward", {"h": h, "x": x, "y": run.trace.y[:, seq], "target": target, "mask": mask,
-                      **{k: v for k, v in run.params.items()}},
+                      **run.params},
           [("Hidden-state heatmap", heatmap)],
           key="forward")
 source(experiment.run, rnn.init_params, rnn.forward, tasks.make_batch)

@@ -36,11 +36,11 @@ def test_loss_at_last_step_leaves_earlier_outputs_without_gradient():
 
 def test_transport_is_lower_triangular_and_capped():
     r = experiment.run(GradientSetup(seq_len=300, hidden_size=8, batch_size=2))
-    tr = experiment.transport(r, sequence=1, max_rows=50)
-    assert tr.dh_norm.shape == (len(tr.loss_steps), 300) and len(tr.loss_steps) <= 50
-    assert tr.loss_steps[-1] == 299
-    for j, s in enumerate(tr.loss_steps):
-        assert np.all(tr.dh_norm[j, s + 1:] == 0)
+    transport = experiment.transport(r, sequence=1, max_rows=50)
+    assert transport.dh_norm.shape == (len(transport.loss_steps), 300) and len(transport.loss_steps) <= 50
+    assert transport.loss_steps[-1] == 299
+    for j, s in enumerate(transport.loss_steps):
+        assert np.all(transport.dh_norm[j, s + 1:] == 0)
 
 
 def test_lstm_and_classification_tasks_run():

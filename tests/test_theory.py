@@ -27,25 +27,25 @@ def test_spectrum_and_threshold():
 def test_transport_rows_equal_single_loss_backward_passes(act, truncate):
     p, x, dy = rnn_case()
     steps = [0, 5, 17, 29]
-    tr = theory.transport("rnn", p, x, dy, activation=act, loss_steps=steps, truncate=truncate)
+    transport = theory.transport("rnn", p, x, dy, activation=act, loss_steps=steps, truncate=truncate)
     for j, s in enumerate(steps):
         d = np.zeros((30, 1, 1))
         d[s, 0] = dy[s]
         g = rnn.backward(p, rnn.forward(p, x[:, None, :], activation=act), d, truncate=truncate)
-        np.testing.assert_allclose(tr.dh_norm[j], np.linalg.norm(g.dh[:, 0], axis=1), rtol=1e-12)
-        assert np.all(tr.dh_norm[j, s + 1:] == 0) and tr.dh_norm[j, s] > 0
+        np.testing.assert_allclose(transport.dh_norm[j], np.linalg.norm(g.dh[:, 0], axis=1), rtol=1e-12)
+        assert np.all(transport.dh_norm[j, s + 1:] == 0) and transport.dh_norm[j, s] > 0
 
 
 def test_transport_of_an_exploding_rnn_overflows_where_single_loss_passes_do():
     p, x, dy = rnn_case(T=400, rho=8.0, seed=4)
-    tr = theory.transport("rnn", p, x, dy, activation="linear", loss_steps=[399])
+    transport = theory.transport("rnn", p, x, dy, activation="linear", loss_steps=[399])
     d = np.zeros((400, 1, 1))
     d[399, 0] = dy[399]
     g = rnn.backward(p, rnn.forward(p, x[:, None, :], activation="linear"), d)
     want = norm(g.dh[:, 0], axis=1)
     assert not np.isfinite(want).all() and np.isfinite(want).any()          # it did overflow
-    np.testing.assert_array_equal(np.isfinite(tr.dh_norm[0]), np.isfinite(want))
-    np.testing.assert_allclose(tr.dh_norm[0][np.isfinite(want)], want[np.isfinite(want)], rtol=1e-12)
+    np.testing.assert_array_equal(np.isfinite(transport.dh_norm[0]), np.isfinite(want))
+    np.testing.assert_allclose(transport.dh_norm[0][np.isfinite(want)], want[np.isfinite(want)], rtol=1e-12)
 
 
 def test_measured_gradient_obeys_the_bound():
@@ -70,15 +70,15 @@ def test_temporal_terms_sum_to_the_recurrent_gradient():
     rng = np.random.default_rng(2)
     x, target = rng.standard_normal((12, 3, 2)), rng.standard_normal((12, 3, 1))
     p = rnn.init_params(2, 6, 1, seed=2)
-    tr = rnn.forward(p, x, activation="sigmoid")
-    g = rnn.backward(p, tr, mse(tr.y, target)[1])
-    np.testing.assert_allclose(sum(theory.temporal_terms("rnn", tr, g)), g.params["W_hh"], rtol=1e-10)
+    rnn_trace = rnn.forward(p, x, activation="sigmoid")
+    g = rnn.backward(p, rnn_trace, mse(rnn_trace.y, target)[1])
+    np.testing.assert_allclose(sum(theory.temporal_terms("rnn", rnn_trace, g)), g.params["W_hh"], rtol=1e-10)
     q = lstm.init_params(2, 6, 1, seed=2)
     tl = lstm.forward(q, x)
     gl = lstm.backward(q, tl, mse(tl.y, target)[1])
-    stacked = np.concatenate([gl.params[f"W_h{k}"] for k in lstm.GATES], axis=1)
+    stacked = np.concatenate([gl.params[f"W_h{gate}"] for gate in lstm.GATES], axis=1)
     np.testing.assert_allclose(sum(theory.temporal_terms("lstm", tl, gl)), stacked, rtol=1e-10)
-    for model, trace, grads in (("rnn", tr, g), ("lstm", tl, gl)):
+    for model, trace, grads in (("rnn", rnn_trace, g), ("lstm", tl, gl)):
         norms = [np.linalg.norm(term) for term in theory.temporal_terms(model, trace, grads)]
         np.testing.assert_allclose(theory.temporal_contributions(model, trace, grads), norms,
                                    rtol=1e-8)

@@ -22,9 +22,9 @@ HOW = ("mean", "max", "any")
 
 @dataclass(frozen=True, eq=False)
 class Bins:
-    values: np.ndarray      # (..., n): one value per bin (bool for "any")
-    starts: np.ndarray      # (n,) the first step of each bin
-    centres: np.ndarray     # (n,) the middle step of each bin (a float: 0.5 for a bin of steps 0 and 1)
+    values: np.ndarray      # (..., bins): one value per bin (bool for "any")
+    starts: np.ndarray      # (bins,) the first step of each bin
+    centres: np.ndarray     # (bins,) the middle step of each bin (a float: 0.5 for a bin of steps 0 and 1)
     width: int              # steps per bin (1: nothing was binned)
 
 
@@ -36,12 +36,11 @@ def bin_columns(z, max_bins, how):
     z = np.asarray(z, dtype=np.float64)
     T = z.shape[-1]
     width = max(1, -(-T // max_bins))                   # ceil(T / max_bins)
-    n = -(-T // width)
-    starts = np.arange(n) * width
+    starts = np.arange(0, T, width)
     counts = np.minimum(width, T - starts)              # the last bin may be short
-    padded = np.full(z.shape[:-1] + (n * width,), -np.inf if how == "max" else 0.0)
+    padded = np.full(z.shape[:-1] + (len(starts) * width,), -np.inf if how == "max" else 0.0)
     padded[..., :T] = z
-    cells = padded.reshape(z.shape[:-1] + (n, width))
+    cells = padded.reshape(z.shape[:-1] + (len(starts), width))
     with np.errstate(all="ignore"):
         if how == "mean":       # each step divided first: two steps of 1e308 have a finite mean
             values = (cells / counts[:, None]).sum(axis=-1)

@@ -37,7 +37,7 @@ def check_sequence(x, input_size):
 
 def check_params(params, shapes):
     """``shapes`` maps each required key to its expected shape."""
-    missing = [k for k in shapes if k not in params]
+    missing = [key for key in shapes if key not in params]
     if missing:
         raise ValueError(f"params is missing {missing}; expected keys {list(shapes)}")
     out = {}
@@ -68,12 +68,6 @@ def whole(name, value, lo, hi=None, why="", *, or_none=False):
         allowed = f"a whole number >= {lo}" if hi is None else f"a whole number from {lo} to {hi}"
         raise ValueError(f"{name} must be {'None or ' if or_none else ''}{allowed}{why}; got {value!r}")
     return int(value)
-
-
-def check_sizes(input_size, hidden_size, output_size):
-    """(D, H, O) as ints, each a whole number >= 1."""
-    return tuple(whole(name, n, 1) for name, n in
-                 zip(("input_size", "hidden_size", "output_size"), (input_size, hidden_size, output_size)))
 
 
 def check_truncate(truncate):

@@ -46,11 +46,11 @@ def mse(y, target, mask=None):
         raise ValueError(f"target must have the shape of y, {y.shape}; got {target.shape}")
     T, B, O = y.shape
     m = _mask(mask, T, B)
-    n = m.sum() * O
+    count = m.sum() * O                 # the masked steps times the outputs: L is their mean
     diff = (y - target) * m[:, :, None]
     with np.errstate(all="ignore"):
-        loss = float(np.sum(diff * diff) / n)
-    return loss, diff * (2.0 / n)
+        loss = float(np.sum(diff * diff) / count)
+    return loss, diff * (2.0 / count)
 
 
 def softmax_cross_entropy(y, labels, mask=None):
@@ -67,10 +67,10 @@ def softmax_cross_entropy(y, labels, mask=None):
     logp = log_softmax(y, axis=2)
     with np.errstate(all="ignore"):
         picked = np.take_along_axis(logp, labels[:, :, None], axis=2)[:, :, 0]
-        n = m.sum()
-        loss = float(-(picked * m).sum() / n)
+        count = m.sum()
+        loss = float(-(picked * m).sum() / count)
         dy = np.exp(logp)
         np.put_along_axis(dy, labels[:, :, None],
                           np.take_along_axis(dy, labels[:, :, None], axis=2) - 1.0, axis=2)
-        dy *= (m / n)[:, :, None]
+        dy *= (m / count)[:, :, None]
     return loss, dy

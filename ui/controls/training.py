@@ -66,7 +66,7 @@ def probe_every(n_steps):
 
 def train_config(values):
     """The TrainConfig of the page's values (a ValueError names a bad combination)."""
-    fields = {k: v for k, v in values.items() if k not in PAGE_KEYS}
+    fields = {key: v for key, v in values.items() if key not in PAGE_KEYS}
     fields["lr"] = float(fields["lr"])
     return TrainConfig(probe_every=probe_every(fields["steps"]), **fields)
 

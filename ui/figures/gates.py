@@ -52,15 +52,15 @@ def signed_log_ticks(limit):
     """``(K, tick values, tick labels)`` of a signed-log axis for values up to ``|limit|``: it spans
     ±K, labelled 0, ±10^k."""
     K = max(1, int(np.ceil(np.log10(1.0 + limit))))
-    ks = list(range(max(1, K // 4), K + 1, max(1, K // 4)))
-    return (K, [-k for k in reversed(ks)] + [0] + ks,
-            [f"−{power_text(k)}" for k in reversed(ks)] + ["0"] + [power_text(k) for k in ks])
+    powers = list(range(max(1, K // 4), K + 1, max(1, K // 4)))
+    return (K, [-power for power in reversed(powers)] + [0] + powers,
+            [f"−{power_text(power)}" for power in reversed(powers)] + ["0"] + [power_text(power) for power in powers])
 
 
 def _figure(traces, title, *notes, height, x_title, y_title, legend_y=-0.25, **layout):
     """Title (its notes on a smaller second line, so that narrow charts do not cut them), axes, legend;
     ``layout`` adds to it (ui.figures.layout.merge)."""
-    notes = "; ".join(n for n in notes if n)
+    notes = "; ".join(note for note in notes if note)
     base = frame(title=title + (f"<br><sup>{notes}</sup>" if notes else ""), height=height,
                  x_title=x_title, y_title=y_title, legend_y=legend_y)
     return go.Figure(traces, layout=merge(base, layout))
@@ -208,9 +208,9 @@ def shared_log_range(*arrays, decades=24):
     return (lo, hi) if lo < hi else (hi - 1, hi)
 
 
-def pow10(k):
-    """10 to the power k in plain text: 10⁻¹²."""
-    return "10" + str(k).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+def pow10(power):
+    """10 to a whole power in plain text: 10⁻¹²."""
+    return "10" + str(power).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 def compare_heatmap(dh_norm, *, model, zrange, height=340):

@@ -43,10 +43,10 @@ def profile_figure(run):
                      x_title="time step t", y_title="‖∂L/∂h_t‖ (log scale)")
 
 
-def transport_figure(tr):
+def transport_figure(transport):
     """Rows: loss step s; columns: state step t; colour: ||dL_s/dh_t||."""
-    return log_heatmap(tr.dh_norm, title="How much of the loss at step s reaches the state at step t",
-                       x_title="state step t", y_title="loss step s", y_labels=tr.loss_steps,
+    return log_heatmap(transport.dh_norm, title="How much of the loss at step s reaches the state at step t",
+                       x_title="state step t", y_title="loss step s", y_labels=transport.loss_steps,
                        value_name="‖∂L<sub>s</sub>/∂h<sub>t</sub>‖",
                        zero_meaning="zero: t is after s (or cut by truncation)", height=420)
 

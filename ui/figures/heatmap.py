@@ -35,8 +35,8 @@ def nonfinite_overlay(mask, x, y):
     return cell_overlay(mask, x, y, NONFINITE_COLOR, NONFINITE_NAME)
 
 
-def power_text(k):
-    return f"10<sup>{k}</sup>"
+def power_text(power):
+    return f"10<sup>{power}</sup>"
 
 
 def range_text(zrange):

@@ -28,7 +28,7 @@ def log_lines(curves, *, title, x_title, y_title, height=320, y_range=None):
     bound), ``hover`` (a value name), ``color`` and ``nan_is_gap``. Non-positive values are left out
     (a log axis has no 0); non-finite ones are marked."""
     traces, shapes, notes, width = [], [], [], 1
-    for n, c in enumerate(curves):
+    for i, c in enumerate(curves):
         bins = bin_columns(c["y"], MAX_POINTS, "max")         # a spike or an overflow stays visible
         x, y, width = np.asarray(c["x"])[bins.starts], bins.values, max(width, bins.width)
         # NaN is overflow for a measured curve, but "undefined here" for one that says so
@@ -36,7 +36,7 @@ def log_lines(curves, *, title, x_title, y_title, height=320, y_range=None):
         shown = np.where(np.isfinite(y) & (y > 0), y, np.nan)
         traces.append(go.Scatter(
             x=x, y=shown, name=c["name"], mode="lines",
-            line=dict(color=c.get("color", COLORS[n % len(COLORS)]), dash=c.get("dash", "solid"),
+            line=dict(color=c.get("color", COLORS[i % len(COLORS)]), dash=c.get("dash", "solid"),
                       width=2),
             hovertemplate=f"t = %{{x}}<br>{c.get('hover', c['name'])} = %{{y:.3e}}<extra></extra>"))
         band, note = nonfinite_band(x, bad, f"{c['name']}: overflow (inf/NaN)", left=True)

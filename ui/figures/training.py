@@ -1,7 +1,7 @@
 """Charts of training runs (core.training.train.History). Pure: no Streamlit; their readings: ui.readings.training.
 
 ``runs`` is a list of ``(label, History)``. Per-step curves longer than ui.figures.step_charts.MAX_POINTS are
-cut into bins of k steps (said on the chart): the loss by its mean, the gradient norm by its largest
+cut into bins of equal width (core.data.bins, said on the chart): the loss by its mean, the gradient norm by its largest
 value, so a spike stays visible.
 """
 import altair as alt
@@ -20,25 +20,24 @@ BASELINE_COLOR = "#666666"
 
 
 def loss_frame(runs):
-    rows, k = [], 1
+    rows, width = [], 1
     for label, h in runs:
-        n = len(h.loss)
-        mean = running_mean(h.loss, max(1, min(50, n // 20)))
+        mean = running_mean(h.loss, max(1, min(50, len(h.loss) // 20)))
         loss = bin_columns(h.loss, MAX_POINTS, "mean")
         rows.append(pd.DataFrame({"run": label, "step": loss.starts, "loss": loss.values,
                                   "running_mean": bin_columns(mean, MAX_POINTS, "mean").values}))
-        k = max(k, loss.width)
-    return pd.concat(rows, ignore_index=True).dropna(subset=["loss"]), k
+        width = max(width, loss.width)
+    return pd.concat(rows, ignore_index=True).dropna(subset=["loss"]), width
 
 
 def loss_chart(runs, info):
     """Loss per step (faint) and its running mean (bold), log scale, with the trivial predictor's loss.
     ``info``: the task's core.data.tasks.TaskInfo."""
-    frame, k = loss_frame(runs)
+    frame, width = loss_frame(runs)
     unit = ("Loss: cross-entropy in nats." if info.kind == "classification"
             else "Loss: mean squared error, in standardized units.")
     scale, clamped = log_scale(runs, "loss")
-    note = " ".join(t for t in ("" if k == 1 else f"Each point is the mean of {k} steps.", clamped) if t)
+    note = " ".join(t for t in ("" if width == 1 else f"Each point is the mean of {width} steps.", clamped) if t)
     base = alt.Chart().encode(x=alt.X("step:Q", title="training step (updates)"), color=color(runs))
     tip = [alt.Tooltip("run:N"), alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".4g"),
            alt.Tooltip("running_mean:Q", title="running mean", format=".4g")]
@@ -61,12 +60,12 @@ def loss_chart(runs, info):
 
 def grad_chart(runs):
     """The global gradient norm before clipping, log scale, the norm threshold, and where clipping fired."""
-    frames, k = [], 1
+    frames, width = [], 1
     for label, h in runs:
         norm = bin_columns(h.grad_norm, MAX_POINTS, "max")
         fired = bin_columns(h.clipped, MAX_POINTS, "any").values
         frames.append(pd.DataFrame({"run": label, "step": norm.starts, "norm": norm.values, "clipped": fired}))
-        k = max(k, norm.width)
+        width = max(width, norm.width)
     frame = pd.concat(frames, ignore_index=True).dropna(subset=["norm"])
     frame["event"] = "▲ clipping changed this step's gradient"
     base = alt.Chart().encode(x=alt.X("step:Q", title="training step (updates)"), color=color(runs))
@@ -89,7 +88,7 @@ def grad_chart(runs):
         layers += [rule.mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(y=alt.Y("norm:Q")),
                    rule.mark_text(align="right", x="width", dx=-4, dy=-7, color=BASELINE_COLOR).encode(
                        y=alt.Y("norm:Q"), text=alt.Text("text:N"))]
-    note = " ".join(t for t in ("" if k == 1 else f"Each point is the largest of {k} steps; ▲: clipping "
+    note = " ".join(t for t in ("" if width == 1 else f"Each point is the largest of {width} steps; ▲: clipping "
                                 "fired in them.", clamped) if t)
     return alt.layer(*layers, *stops(runs), data=frame).properties(     # the curves' data, once
         height=430, title=title("Gradient norm before clipping, and where clipping fired",
