@@ -1,7 +1,8 @@
 """Losses over a sequence of outputs, each returning ``(loss, dy)`` with ``dy = dL/dy``.
 
 A ``mask (T, B)`` says which steps carry a loss: all of them for sequence-to-sequence prediction,
-only the last for the sequence-to-scalar case. The loss is the mean over the masked steps.
+only the last for the sequence-to-scalar case. The loss is the mean over the masked steps; a mask
+between 0 and 1 weighs each step's loss (linearly) in that mean.
 """
 import numpy as np
 
@@ -39,7 +40,11 @@ def softmax(y, axis=-1):
 
 
 def mse(y, target, mask=None):
-    """L = sum_{t,b} m_tb * mean_o (y - target)^2 / sum m;  y, target (T, B, O)."""
+    """L = sum_{t,b} m_tb * mean_o (y - target)^2 / sum m;  y, target (T, B, O).
+
+    Linear in each weight m_tb (the mask weighs a step's squared error, not its error), so
+    dL/dy = 2 m (y - target) / (O sum m), and a step of weight 0.5 counts half.
+    """
     y = np.asarray(y, dtype=np.float64)
     target = np.asarray(target, dtype=np.float64)
     if y.shape != target.shape:
@@ -47,10 +52,10 @@ def mse(y, target, mask=None):
     T, B, O = y.shape
     m = _mask(mask, T, B)
     count = m.sum() * O                 # the masked steps times the outputs: L is their mean
-    diff = (y - target) * m[:, :, None]
     with np.errstate(all="ignore"):
-        loss = float(np.sum(diff * diff) / count)
-    return loss, diff * (2.0 / count)
+        diff = y - target
+        loss = float(np.sum(m[:, :, None] * diff * diff) / count)
+        return loss, m[:, :, None] * diff * (2.0 / count)
 
 
 def softmax_cross_entropy(y, labels, mask=None):
