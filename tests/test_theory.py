@@ -56,6 +56,23 @@ def test_measured_gradient_obeys_the_bound():
         assert np.all(m <= b * (1 + 1e-9)), act
 
 
+@pytest.mark.parametrize("s", [29, 17])
+def test_the_bound_is_reached_exactly_by_a_linear_rnn_with_a_scaled_orthogonal_matrix(s):
+    """W_hh = 1.2 Q with Q orthogonal, linear activation (gamma = 1): each step back multiplies
+    ||dL/dh|| by exactly sigma_max = 1.2, so ||dL/dh_t|| = ||dL/dh_s|| (gamma sigma_max)^(s - t): the
+    bound is an equality, and a bound off by any factor (or by one step in the exponent) fails."""
+    p, x, dy = rnn_case(T=30, H=16, seed=5)
+    Q, _ = np.linalg.qr(np.random.default_rng(6).standard_normal((16, 16)))
+    p["W_hh"] = 1.2 * Q
+    spec = theory.spectrum(p["W_hh"], "linear")
+    assert spec.sigma_max == pytest.approx(1.2, rel=1e-12) and spec.rate == pytest.approx(1.2, rel=1e-12)
+    m = theory.transport("rnn", p, x, dy, activation="linear", loss_steps=[s]).dh_norm[0]
+    b = theory.bound(spec, 30, s=s)
+    np.testing.assert_allclose(m[:s + 1], m[s] * 1.2 ** (s - np.arange(s + 1)), rtol=1e-8)
+    np.testing.assert_allclose(m[:s + 1], m[s] * b[:s + 1], rtol=1e-8)
+    assert np.all(np.isnan(b[s + 1:])) and np.all(m[s + 1:] == 0)
+
+
 def test_transport_for_lstm_has_cell_rows_and_truncation():
     rng = np.random.default_rng(1)
     p = lstm.init_params(2, 8, 1, seed=1, forget_bias=2.0)
