@@ -189,7 +189,7 @@ def cell_path_figure(forget_prod, dc_norm):
     ||dL/dc_t|| of the same sequence. Both are drawn relative to their value at the last step."""
     t = np.arange(len(dc_norm))
     return log_lines([dict(name="measured ‖∂L/∂c_t‖", x=t, y=relative_to_last(dc_norm),
-                           hover="‖∂L/∂c_t‖ / ‖∂L/∂c_T‖"),
+                           hover="‖∂L/∂c_t‖ / ‖∂L/∂c_(T−1)‖"),
                       dict(name="forget-gate product ∏ f_k, k = t+1…T−1 (mean over units)", x=t,
                            y=relative_to_last(forget_prod), dash="dash", hover="∏ f_k")],
                      title="How much of the last step's cell gradient reaches step t",
