@@ -11,7 +11,7 @@ from core.gradients import experiment
 from core.networks import rnn
 from core.data import tasks
 from core.numerics.validate import norm as overflow_safe_norm
-from core.training.losses import softmax
+from core.training.losses import mse, softmax
 from ui.runtime import cache
 from ui.figures import gates as gf
 from ui.controls.gradients import FORWARD_CONTROLS
@@ -97,8 +97,9 @@ with left:
     y, has = run.trace.y[:, seq], mask > 0
     with np.errstate(all="ignore"):
         if batch.kind == "regression":
+            error = mse(y[:, None], target[:, None], mask[:, None])[0]       # over the steps with a target
             score = (f"Untrained, its mean squared error on this sequence is "
-                     f"{float(np.mean((y[has] - target[has]) ** 2)):.3g}; {info.baseline_text}.")
+                     f"{error:.3g}; {info.baseline_text}.")
         else:
             p_true = softmax(y, axis=1)[has, target[has]]
             score = (f"Untrained, it gives the right class a probability of {float(p_true.mean()):.2f} "
