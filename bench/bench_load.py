@@ -12,7 +12,8 @@ a settings change and a Train press, timed twice: press -> page answered, and pr
 
 Reports drops, exceptions, p50/p95/max of each kind, which replicas served and whether any session
 changed replica, and the RSS of every process by role (replica, Dask scheduler, worker, HAProxy).
-With --deploy: seconds from start to all healthy, and from SIGTERM to every process gone.
+With --deploy: seconds from start to all healthy, from a replica killed to it healthy again (after
+the class), and from SIGTERM to deploy/local's exit (it exits once every process it started is gone).
 Goal (issue 11): none dropped, no exceptions, p95 of every interaction <= 1 s. Bounded: an answer
 waits at most --timeout s, the class at most --deadline s.
 """
@@ -24,7 +25,7 @@ import time
 import urllib.parse
 
 from bench_pages import EXTREMES      # the pages' settings with every slider at its end
-from load_processes import ROOT, RssSampler, start_deploy, start_streamlit, stop
+from load_processes import ROOT, RssSampler, replica_recovery, start_deploy, start_streamlit, stop
 from load_report import pct, report, summary
 from load_session import Dropped, Session
 
@@ -131,6 +132,7 @@ def main():
         if sampler:
             sampler.stop.set()
             sampler.sample()
+        recovered = replica_recovery(proc.pid) if args.deploy else None
     finally:
         stopped = stop(proc) if proc else None
     s = summary(results, args.sessions)
@@ -141,6 +143,8 @@ def main():
     if started is not None:
         print(f"server: healthy {started:.1f} s after start; SIGTERM -> exited in {stopped:.1f} s; "
               f"log {os.path.relpath(args.log, ROOT)}")
+    if recovered is not None:
+        print(f"a replica killed (SIGKILL) after the class: healthy again in {recovered:.1f} s")
     return 0 if goal else 1
 
 

@@ -65,6 +65,21 @@ def start_deploy(log_path, replicas, workers=None, timeout=180):
     return proc, f"http://127.0.0.1:{port}", time.monotonic() - t0
 
 
+def replica_recovery(deploy_pid, timeout=120):
+    """Kill one replica deploy/local started (SIGKILL to its process group); return the seconds until
+    deploy/local has it answering /_stcore/health on its port again."""
+    replica = next(p for p in psutil.Process(deploy_pid).children() if role(p) == "replica")
+    port = replica.cmdline()[replica.cmdline().index("--server.port") + 1]
+    t0 = time.monotonic()
+    os.killpg(replica.pid, signal.SIGKILL)
+    psutil.wait_procs([replica], timeout=10)
+    while not _healthy(f"http://127.0.0.1:{port}"):
+        if time.monotonic() - t0 > timeout:
+            return float("nan")
+        time.sleep(0.1)
+    return time.monotonic() - t0
+
+
 def stop(proc, timeout=30):
     """SIGTERM, then wait; returns the seconds it took to exit (SIGKILL past `timeout`)."""
     t0 = time.monotonic()
