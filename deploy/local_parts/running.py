@@ -141,8 +141,11 @@ def serve(stack):
                 break
             time.sleep(0.25)
     except RuntimeError as err:
-        print(f"deploy/local: {err}", file=sys.stderr, flush=True)
-        code = 1
+        if stop:          # Ctrl-C or SIGTERM while starting: not a failure
+            print("deploy/local: stopping before it was ready", flush=True)
+        else:
+            print(f"deploy/local: {err}", file=sys.stderr, flush=True)
+            code = 1
     finally:
         stack.stop()
     return code
