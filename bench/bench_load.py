@@ -87,7 +87,8 @@ def run_class(url, args):
         t.start()
     for t in threads:
         t.join(max(0.0, args.end + args.timeout - time.monotonic()))
-    return results, time.monotonic() - t0
+    with lock:            # a session still waiting now is cut off by --deadline, not dropped by the server
+        return list(results), time.monotonic() - t0
 
 
 def parse():
@@ -137,7 +138,7 @@ def main():
         stopped = stop(proc) if proc else None
     s = summary(results, args.sessions)
     interactions = s["moves"] + s["answered"]
-    goal = not s["dropped"] and not s["exceptions"] and interactions and pct(interactions, 95) <= args.goal
+    goal = not s["dropped"] and not s["cut"] and not s["exceptions"] and interactions and pct(interactions, 95) <= args.goal
     where = url + (f" (deploy/local --replicas {args.deploy})" if args.deploy else "")
     report(s, args, where, wall, sampler.by_role() if sampler else {}, goal)
     if started is not None:

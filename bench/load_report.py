@@ -13,9 +13,9 @@ def row(name, xs, note=""):
 
 def summary(results, sessions):
     """The numbers the goal is judged on, from every session's record."""
-    dropped = [r for r in results if r["dropped"]] + [None] * (sessions - len(results))
     return dict(
-        opened=sum(r["opened"] for r in results), dropped=dropped,
+        opened=sum(r["opened"] for r in results), dropped=[r for r in results if r["dropped"]],
+        cut=sessions - len(results),
         exceptions=[(r["page"], *e) for r in results for e in r["exceptions"]],
         loads=[r["first_load"] for r in results if r["first_load"] is not None],
         moves=[m for r in results for m in r["moves"]],
@@ -30,9 +30,10 @@ def summary(results, sessions):
 def report(s, args, where, wall, memory, goal):
     print(f"BPTT Lens load bench: {args.sessions} sessions at once on {where}, {args.moves} interactions "
           f"each, {args.pause:g} s apart ({wall:.0f} s)")
-    print(f"sessions opened {s['opened']}/{args.sessions}, dropped {len(s['dropped'])}")
+    print(f"sessions opened {s['opened']}/{args.sessions}, dropped {len(s['dropped'])}, still waiting for "
+          f"an answer when --deadline ended the class: {s['cut']}")
     for r in s["dropped"]:
-        print(f"  dropped: {r['page'] + ': ' + r['dropped'] if r else 'a session never reported'}")
+        print(f"  dropped: {r['page']}: {r['dropped']}")
     print(f"exceptions on the page: {len(s['exceptions'])}")
     for page, when, typ, message in s["exceptions"][:10]:
         print(f"  {page} at {when}: {typ}: {message}")
