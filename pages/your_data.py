@@ -15,7 +15,7 @@ from ui.runtime import page_cache
 from ui.controls import upload
 from ui.controls import training as tc
 from ui.figures import training as tf
-from ui.readings import training as tr
+from ui.readings import training as readings
 from ui.controls.params import controls
 from ui.page.text import inert, plain
 from ui.page.widgets import downloads, reading, say_error, source
@@ -51,7 +51,7 @@ if error:
 
 st.dataframe(upload.preview(raw), hide_index=True)
 reading(f"The first rows of {inert(name)}, as written in the file. {len(table)} rows; columns of "
-        f"numbers: {', '.join(inert(n) for n in table.numeric_names)}.")
+        f"numbers: {', '.join(inert(column) for column in table.numeric_names)}.")
 columns = st.multiselect("Columns to learn and predict (at most 6)", table.numeric_names, max_selections=6,
                          help="Columns that hold a number in every filled cell. Not part of the link.",
                          default=upload.BUILTIN_COLUMNS.get(values["source"]),
@@ -72,7 +72,7 @@ except ValueError as err:
 train_rows = series[:split.n_train]
 (cfg,), (key,) = live.shown_runs("your_data", [(current, train_rows)], pressed,
                                  data=engine.data_key(train_rows))
-words = tr.differs_words([cfg], [current], tc.labels(tc.DATA_CONTROLS))
+words = readings.differs_words([cfg], [current], tc.labels(tc.DATA_CONTROLS))
 if words and differs is not None:
     differs.warning(words, icon=":material/edit:")
 label = tc.run_label(cfg)
@@ -91,7 +91,7 @@ if history.stopped_at is not None:
              icon=":material/error:")
 charts = (key,)                     # a finished run's charts: built once
 st.vega_lite_chart(page_cache.chart_spec(("loss",) + charts, lambda: tf.loss_chart(runs, info)), key="loss")
-reading(tr.loss_reading(runs, info))
+reading(readings.loss_reading(runs, info))
 if history.stopped_at is not None:
     st.stop()
 
@@ -102,7 +102,7 @@ st.markdown(split.words(table.rows, len(rows)))
 for j, column in enumerate(columns):
     st.vega_lite_chart(page_cache.chart_spec(("forecast", column) + charts, lambda: tf.forecast_chart(
         table.rows[rows], truth[:, j], pred[:, j], column)), key=f"forecast-{column}")
-    reading(tr.forecast_reading(inert(column), truth[:, j], pred[:, j], persist[:, j]))
+    reading(readings.forecast_reading(inert(column), truth[:, j], pred[:, j], persist[:, j]))
 
 downloads("your-data", {"loss": history.loss, "grad_norm": history.grad_norm, "clipped": history.clipped,
                         "heldout_rows": table.rows[rows], "truth": truth, "prediction": pred},

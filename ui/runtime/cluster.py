@@ -107,8 +107,11 @@ def close():
     global _client, _child, _failed
     with _lock:
         if _client is not None:
-            for topic in list(_client._event_handlers):     # no news sent to a closing client
-                _client.unsubscribe_topic(topic)
+            from ui.runtime.job import TOPIC
+            try:
+                _client.unsubscribe_topic(TOPIC)       # no news sent to a closing client
+            except ValueError:                         # it never subscribed
+                pass
             _client.close(timeout=5)
             _client = None
         if _child is not None:

@@ -71,7 +71,7 @@ _steps = {}                 # key -> cfg.steps
 _failures = {}              # key -> words: the cluster could not be reached for it
 _progress = {}              # key -> latest progress event (job.progress_message)
 _decoded = {}               # key -> (step, History): the last event unpickled once
-_subscribed = set()         # ids of clients subscribed to job.TOPIC
+_subscribed = [None]        # the client subscribed to job.TOPIC
 
 
 def _on_progress(event):
@@ -96,9 +96,9 @@ def submit(cfg, series=None, priority=0):
         with _lock:
             _failures[key], _steps[key] = str(err), cfg.steps
         return key
-    if id(client) not in _subscribed:
+    if _subscribed[0] is not client:
         client.subscribe_topic(job.TOPIC, _on_progress)
-        _subscribed.add(id(client))
+        _subscribed[0] = client
     future = client.submit(job.run, cfg, series, key=key, pure=False, priority=priority)
     with _lock:
         _futures[key], _steps[key] = future, cfg.steps
@@ -187,5 +187,6 @@ def _queue_position(key):
             lines = cluster.client().run(_worker_lines, wait=True)
         except (cluster.Unavailable, OSError, TimeoutError):
             lines = {}
-        _queue.update(at=now, ready={k: i + 1 for line in lines.values() for i, k in enumerate(line)})
+        _queue.update(at=now, ready={waiting: place + 1 for line in lines.values()
+                                     for place, waiting in enumerate(line)})
     return _queue["ready"].get(key)
