@@ -23,6 +23,7 @@ st.set_page_config(page_title="BPTT Lens", page_icon="🔁", layout="wide")
 pages = {
     "Learn": [
         st.Page("pages/start.py", title="Start here", icon=":material/school:", default=True),
+        st.Page("pages/lesson.py", title="Guided lesson", icon=":material/route:"),
         st.Page("pages/forward.py", title="RNN forward pass", icon=":material/arrow_forward:"),
         st.Page("pages/bptt.py", title="Backpropagation through time", icon=":material/arrow_back:"),
         st.Page("pages/lstm_gates.py", title="LSTM gates", icon=":material/tune:"),
