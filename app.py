@@ -32,6 +32,7 @@ pages = {
     "Train": [
         st.Page("pages/training.py", title="Training lab", icon=":material/model_training:"),
         st.Page("pages/your_data.py", title="Your data", icon=":material/upload_file:"),
+        st.Page("pages/long_lag.py", title="Success against length", icon=":material/show_chart:"),
     ],
 }
 routed(st.navigation(pages))

@@ -6,6 +6,7 @@ from dataclasses import replace
 from core.training.config import TrainConfig
 from core.networks.rnn import ACTIVATIONS
 from core.data.tasks import TASKS
+from ui.controls.gradients import TRUNCATE_HELP
 from ui.controls.params import Choice, Slider
 
 # Choices show their option names, which are exactly what TrainConfig, the URL and the presets take
@@ -32,10 +33,17 @@ optimizer = Choice("optimizer", "Optimizer", ("adam", "sgd"), D.optimizer,
 clip = Choice("clip", "Gradient clipping", ("none", "norm", "value"), D.clip,
               help="norm: rescale the whole gradient when its global norm passes the threshold (the "
                    "direction is kept); value: cut every entry to ±threshold (the direction can turn).")
+<<<<<<< HEAD
 clip_threshold = Slider("clip_threshold", "Clipping threshold c", 0.1, 10.0, D.clip_threshold, 0.1)
 truncate = Slider("truncate", "Truncate BPTT every k steps (0 = never)", 0, 200, D.truncate,
                   help="No gradient crosses steps k, 2k, ...: cheaper, but blind to longer dependencies.")
 activation = Choice("activation", "Activation φ (RNN only)", ACTIVATIONS, D.activation)
+=======
+clip_threshold = Slider("clip_threshold", "Clipping threshold c", 0.1, 10.0, 1.0, 0.1)
+truncate = Slider("truncate", "Truncate BPTT every k steps (0 = never)", 0, 100, 0,
+                  help=TRUNCATE_HELP)
+activation = Choice("activation", "Activation φ (RNN only)", ACTIVATIONS, "tanh")
+>>>>>>> main
 spectral_radius = Slider("spectral_radius", "Initial spectral radius ρ(W_hh), RNN only (0 = plain init)",
                          0.0, 2.0, D.spectral_radius, 0.05,
                          help="Sets the largest |eigenvalue| of the recurrent matrix at the start. "
@@ -68,7 +76,7 @@ def probe_every(n_steps):
 
 def train_config(values):
     """The TrainConfig of the page's values (a ValueError names a bad combination)."""
-    fields = {k: v for k, v in values.items() if k not in PAGE_KEYS}
+    fields = {key: v for key, v in values.items() if key not in PAGE_KEYS}
     fields["lr"] = float(fields["lr"])
     return TrainConfig(probe_every=probe_every(fields["steps"]), **fields)
 
