@@ -59,11 +59,7 @@ class _Recorder:
         self.acc = np.full(steps, np.nan) if info.kind == "classification" else None
         self.probe_steps, self.probes = [], []
 
-<<<<<<< HEAD
-    def history(self, n, params, stopped_at=None, message="", solved_at=None):
-=======
-    def history(self, steps, params, stopped_at=None, message=""):
->>>>>>> main
+    def history(self, steps, params, stopped_at=None, message="", solved_at=None):
         T = self.cfg.seq_len
         probes = {f: np.array([getattr(p, f) for p in self.probes], dtype=np.float64)
                   for f in PROBE_FIELDS}
@@ -128,12 +124,8 @@ def train(cfg, on_step=None, series=None):
     opt = (Adam(params, lr=cfg.lr) if cfg.optimizer == "adam"
            else SGD(params, lr=cfg.lr, momentum=cfg.momentum))
     backward, truncate = model_of(cfg).backward, cfg.truncate or None
-<<<<<<< HEAD
-    rec = _Recorder(cfg, info, scaler)
-    crit = criterion(cfg.task, info.baseline)
-=======
     recorder = _Recorder(cfg, info, scaler)
->>>>>>> main
+    crit = criterion(cfg.task, info.baseline)
 
     def probe(step):
         recorder.probe_steps.append(step)
@@ -163,19 +155,14 @@ def train(cfg, on_step=None, series=None):
         if recorder.acc is not None:
             recorder.acc[step] = accuracy(batch, trace.y)
         if on_step is not None:
-<<<<<<< HEAD
-            on_step(step, rec.history(step + 1, params))
-        if crit is not None and crit.met(rec.loss, rec.acc, step + 1):     # solved: stop here
-            probe(step + 1)
-            return rec.history(step + 1, params, message=verdict(step + 1, step + 1, cfg.steps),
-                               solved_at=step + 1)
-    probe(cfg.steps)
-    return rec.history(cfg.steps, params, message=verdict(None, cfg.steps, cfg.steps, crit is not None))
-=======
             on_step(step, recorder.history(step + 1, params))
+        if crit is not None and crit.met(recorder.loss, recorder.acc, step + 1):   # solved: stop here
+            probe(step + 1)
+            return recorder.history(step + 1, params, message=verdict(step + 1, step + 1, cfg.steps),
+                                    solved_at=step + 1)
     probe(cfg.steps)
-    return recorder.history(cfg.steps, params, message=f"Finished all {cfg.steps} steps.")
->>>>>>> main
+    return recorder.history(cfg.steps, params,
+                            message=verdict(None, cfg.steps, cfg.steps, crit is not None))
 
 
 def _stop(recorder, cfg, step, params, probe, what):

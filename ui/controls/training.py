@@ -33,17 +33,10 @@ optimizer = Choice("optimizer", "Optimizer", ("adam", "sgd"), D.optimizer,
 clip = Choice("clip", "Gradient clipping", ("none", "norm", "value"), D.clip,
               help="norm: rescale the whole gradient when its global norm passes the threshold (the "
                    "direction is kept); value: cut every entry to ±threshold (the direction can turn).")
-<<<<<<< HEAD
 clip_threshold = Slider("clip_threshold", "Clipping threshold c", 0.1, 10.0, D.clip_threshold, 0.1)
 truncate = Slider("truncate", "Truncate BPTT every k steps (0 = never)", 0, 200, D.truncate,
-                  help="No gradient crosses steps k, 2k, ...: cheaper, but blind to longer dependencies.")
-activation = Choice("activation", "Activation φ (RNN only)", ACTIVATIONS, D.activation)
-=======
-clip_threshold = Slider("clip_threshold", "Clipping threshold c", 0.1, 10.0, 1.0, 0.1)
-truncate = Slider("truncate", "Truncate BPTT every k steps (0 = never)", 0, 100, 0,
                   help=TRUNCATE_HELP)
-activation = Choice("activation", "Activation φ (RNN only)", ACTIVATIONS, "tanh")
->>>>>>> main
+activation = Choice("activation", "Activation φ (RNN only)", ACTIVATIONS, D.activation)
 spectral_radius = Slider("spectral_radius", "Initial spectral radius ρ(W_hh), RNN only (0 = plain init)",
                          0.0, 2.0, D.spectral_radius, 0.05,
                          help="Sets the largest |eigenvalue| of the recurrent matrix at the start. "
