@@ -61,8 +61,8 @@ reading({"none": "No clipping: the update uses the gradient as computed.",
         + " Clipping acts on the update, not on backpropagation: its rescue shows in training.")
 
 st.subheader("The transport matrix")
-tr = cache.transport(setup, 0)
-st.plotly_chart(figures.transport_figure(tr), key="transport")
+transport = cache.transport(setup, 0)
+st.plotly_chart(figures.transport_figure(transport), key="transport")
 reading("Sequence 0 only. Row s is a loss at step s alone; colour is how much of it reaches the state "
         "at step t. Vanishing shows as colour fading away from the diagonal.")
 
@@ -72,7 +72,7 @@ reading("The recurrent weights' gradient is a sum over time steps; this is the s
         "term. Where it fades, those steps stop shaping the update: long-range dependencies are not learned.")
 
 downloads("bptt", {"dh": run.grads.dh, "h": run.trace.h, "x": run.batch.x, "dh_norm": run.dh_norm,
-                   "transport": tr.dh_norm, "temporal_contributions": contrib},
+                   "transport": transport.dh_norm, "temporal_contributions": contrib},
           [("Gradient heatmap", heatmap)], key="bptt")
 source(experiment.run, experiment.transport, theory.bound, theory.transport,
        theory.temporal_contributions)

@@ -28,7 +28,7 @@ st.caption("In the seed text's notation: W_h = W_hh, σ = φ, F_t = f_t. The LST
 
 values = controls(COMPARE_CONTROLS)
 try:
-    common = {k: values[k] for k in ("task", "seq_len", "hidden_size", "batch_size", "loss_at", "seed")}
+    common = {key: values[key] for key in ("task", "seq_len", "hidden_size", "batch_size", "loss_at", "seed")}
     rnn_setup = experiment.GradientSetup(model="rnn", spectral_radius=values["spectral_radius"],
                                          activation=values["activation"], **common)
     lstm_setup = experiment.GradientSetup(model="lstm", forget_bias=values["forget_bias"], **common)
@@ -49,7 +49,7 @@ reading(f"Rows are the {lstm_setup.batch_size} sequences, columns the {lstm_setu
         f"heatmaps share one log colour scale, {gf.pow10(zrange[0])} to {gf.pow10(zrange[1])}, computed "
         "from both (smaller values take the darkest colour), so equal colours mean equal sizes.")
 
-st.plotly_chart(gf.profiles_figure([(f"{n}: mean over the batch", r.dh_norm) for n, r in runs.items()]),
+st.plotly_chart(gf.profiles_figure([(f"{name}: mean over the batch", r.dh_norm) for name, r in runs.items()]),
                 key="profiles")
 ratio = {name: figures.reach_ratio(r.dh_norm) for name, r in runs.items()}
 f = runs["LSTM"].trace.f                                                # (T, B, H)
@@ -64,14 +64,14 @@ verdict = (f"they sit near {f_mean:.2f}, so the cell path multiplies the gradien
            if f_mean < 0.75 else
            f"they are near 1, so the cell path keeps the gradient: their product from the last step "
            f"back to t = 0 is {path} (mean over units).")
-fmt = {n: ("exactly 0 (it underflowed below 10⁻³⁰⁸)" if v == 0 else f"{v:.1e}" if np.isfinite(v)
-           else "not finite") for n, v in ratio.items()}
+fmt = {name: ("exactly 0 (it underflowed below 10⁻³⁰⁸)" if v == 0 else f"{v:.1e}" if np.isfinite(v)
+           else "not finite") for name, v in ratio.items()}
 reading(f"The gradient reaching t = 0 is {fmt['RNN']} of the last step's for the RNN (ρ = "
         f"{rnn_setup.spectral_radius:g}, {rnn_setup.activation}) and {fmt['LSTM']} for the LSTM. "
         f"The LSTM's mean forget gate is {f_mean:.2f} (b_f = {lstm_setup.forget_bias:g}): {verdict}")
 
 downloads("rnn-vs-lstm", {"rnn_dh_norm": runs["RNN"].dh_norm, "lstm_dh_norm": runs["LSTM"].dh_norm,
                           "x": runs["RNN"].batch.x, "lstm_f": runs["LSTM"].trace.f},
-          [(f"{n} gradient heatmap", fig) for n, fig in heatmaps.items()], key="compare")
+          [(f"{name} gradient heatmap", fig) for name, fig in heatmaps.items()], key="compare")
 source(experiment.run, gf.compare_heatmap, figures.reach_ratio, gf.shared_log_range,
        theory.forget_product)

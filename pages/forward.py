@@ -10,6 +10,8 @@ import streamlit as st
 from core.gradients import experiment
 from core.networks import rnn
 from core.data import tasks
+from core.numerics.validate import norm as overflow_safe_norm
+from core.training.losses import mse, softmax
 from ui.runtime import cache
 from ui.figures import gates as gf
 from ui.controls.gradients import FORWARD_CONTROLS
@@ -26,8 +28,7 @@ SATURATION = {"tanh": ("|h| > 0.9", "tanh′ < 0.19 there", lambda h: np.abs(h) 
 
 def norm(v):
     """||v||, without overflowing on huge finite entries (a linear RNN reaches 1e300)."""
-    m = float(np.max(np.abs(v)))
-    return m * float(np.linalg.norm(v / m)) if np.isfinite(m) and m > 0 else float(np.linalg.norm(v))
+    return float(overflow_safe_norm(v, axis=None))
 
 
 st.title("RNN forward pass")
@@ -88,7 +89,7 @@ with right:
 batch, info = run.batch, tasks.task_info(setup.task)
 target, mask = batch.target[:, seq], batch.mask[:, seq]
 O = run.trace.y.shape[2]
-names = ([f"class {k}" for k in range(O)] if batch.kind == "classification" else
+names = ([f"class {c}" for c in range(O)] if batch.kind == "classification" else
          {"lorenz": ("X", "Y", "Z")}.get(setup.task, ["y"] if O == 1 else [f"dim {d}" for d in range(O)]))
 with left:
     st.plotly_chart(gf.output_lines(run.trace.y[:, seq], target, mask, kind=batch.kind, names=names,
@@ -96,17 +97,17 @@ with left:
     y, has = run.trace.y[:, seq], mask > 0
     with np.errstate(all="ignore"):
         if batch.kind == "regression":
+            error = mse(y[:, None], target[:, None], mask[:, None])[0]       # over the steps with a target
             score = (f"Untrained, its mean squared error on this sequence is "
-                     f"{float(np.mean((y[has] - target[has]) ** 2)):.3g}; {info.baseline_text}.")
+                     f"{error:.3g}; {info.baseline_text}.")
         else:
-            p_all = np.exp(y - y.max(axis=1, keepdims=True))
-            p_true = (p_all / p_all.sum(axis=1, keepdims=True))[has, target[has]]
+            p_true = softmax(y, axis=1)[has, target[has]]
             score = (f"Untrained, it gives the right class a probability of {float(p_true.mean()):.2f} "
                      f"on average (guessing gives {1 / O:.2f}).")
     reading(f"{info.description} Solid: the network's output; dotted or ◇: the target. {score}")
 
 downloads("forward", {"h": h, "x": x, "y": run.trace.y[:, seq], "target": target, "mask": mask,
-                      **{k: v for k, v in run.params.items()}},
+                      **run.params},
           [("Hidden-state heatmap", heatmap)],
           key="forward")
 source(experiment.run, rnn.init_params, rnn.forward, tasks.make_batch)

@@ -34,13 +34,13 @@ values = controls(LSTM_CONTROLS, derived=(sequence_spec,))
 setup = settings_or_stop(lambda: experiment.GradientSetup(model="lstm", **values))
 run = cache.gradient_run(setup)
 seq = derived_widget(sequence_spec, values)
-tr, T = run.trace, setup.seq_len
+trace, T = run.trace, setup.seq_len
 overflow_notice(run, "Lower the weight scale or shorten the sequence.")
 
 st.subheader(f"The gates of sequence {seq}, unit by unit, over time")
 with np.errstate(invalid="ignore"):
-    gate = {n: getattr(tr, n)[:, seq, :].T for n in gf.PANELS}      # each (H, T)
-    mean = {n: float(np.nanmean(z)) for n, z in gate.items()}
+    gate = {name: getattr(trace, name)[:, seq, :].T for name in gf.PANELS}      # each (H, T)
+    mean = {name: float(np.nanmean(z)) for name, z in gate.items()}
 what = {"i": f"mean i = {mean['i']:.2f}: on average that share of g is written each step.",
         "f": f"mean f = {mean['f']:.2f} with b_f = {setup.forget_bias:g} (σ(b_f) = "
              f"{1 / (1 + np.exp(-setup.forget_bias)):.2f}): each step keeps about that share of the cell.",
@@ -56,7 +56,7 @@ for row in (("i", "f"), ("o", "g"), ("c", "h")):
             reading(what[name])
 
 st.subheader("The gradient along the cell path")
-fprod = np.nanmean(theory.forget_product(tr.f[:, seq, :]), axis=1)     # (T,)
+fprod = np.nanmean(theory.forget_product(trace.f[:, seq, :]), axis=1)     # (T,)
 dc = run.dc_norm[seq]
 cell_fig = gf.cell_path_figure(fprod, dc)
 st.plotly_chart(cell_fig, key="cell-path")
@@ -78,7 +78,7 @@ reading(f"From the last step back to t = 0 the forget-gate product falls to {rel
         + (f" Truncation cuts the gradient every {setup.truncate} steps: the measured curve stops there,"
            " the product does not." if setup.truncate else ""))
 
-downloads("lstm-gates", {**{n: getattr(tr, n)[:, seq, :] for n in gf.PANELS}, "dc": run.grads.dc[:, seq],
+downloads("lstm-gates", {**{name: getattr(trace, name)[:, seq, :] for name in gf.PANELS}, "dc": run.grads.dc[:, seq],
                          "dh": run.grads.dh[:, seq], "forget_product_mean": fprod, "dc_norm": dc},
           [("Cell-path gradient", cell_fig)], key="lstm")
 source(experiment.run, lstm.forward, lstm.backward, theory.forget_product)

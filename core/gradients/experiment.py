@@ -7,12 +7,12 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from core.numerics.validate import norm
+from core.numerics.validate import norm, whole
 from core.networks import lstm, rnn
 from core.data import tasks
 from core.gradients import theory
-from core.training.losses import mse, softmax_cross_entropy
-from core.training.optim import clip_grad_norm, clip_grad_value, global_norm
+from core.training.losses import mse, softmax, softmax_cross_entropy
+from core.training.optim import clip, global_norm
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,7 @@ class GradientSetup:
         _one_of("clip", self.clip, ("none", "norm", "value"))
         for name, low in (("seq_len", 2), ("hidden_size", 1), ("batch_size", 1), ("truncate", 0),
                           ("seed", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ValueError(f"{name} must be a whole number >= {low}; got {value!r}")
+            whole(name, getattr(self, name), low)
         for name in ("spectral_radius", "weight_scale", "clip_threshold"):
             value = getattr(self, name)
             if not np.isfinite(value) or value <= 0:
@@ -98,14 +96,8 @@ def run(setup: GradientSetup) -> GradientRun:
     with np.errstate(all="ignore"):
         dh_norm = norm(grads.dh, axis=2).T
         dc_norm = norm(grads.dc, axis=2).T if s.model == "lstm" else None
-    total = global_norm(grads.params)
-    if s.clip == "norm":
-        clipped, _ = clip_grad_norm(grads.params, s.clip_threshold)
-        clipped_norm = global_norm(clipped)
-    elif s.clip == "value":
-        clipped_norm = global_norm(clip_grad_value(grads.params, s.clip_threshold))
-    else:
-        clipped_norm = total
+    applied, total, _ = clip(grads.params, s.clip, s.clip_threshold)
+    clipped_norm = global_norm(applied)
     return GradientRun(setup=s, params=params, batch=batch, trace=trace, grads=grads, loss=loss,
                        dh_norm=dh_norm, dc_norm=dc_norm,
                        spectrum=theory.spectrum(params["W_hh"], s.activation) if s.model == "rnn" else None,
@@ -131,9 +123,7 @@ def transport(run_: GradientRun, sequence=0, max_rows=100):
     batch = run_.batch
     if batch.kind == "classification":
         # dL_s/dy_s for a cross-entropy loss at step s: softmax(y_s) - onehot(label_s)
-        p = np.exp(y - y.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        dy = p
+        dy = softmax(y, axis=1)
         dy[np.arange(T), batch.target[:, sequence]] -= 1.0
     else:
         dy = 2.0 * (y - batch.target[:, sequence]) / y.shape[1]

@@ -2,6 +2,12 @@
 from core.networks import rnn
 from ui.controls.params import Choice, Slider
 
+# Said once for every truncation slider. Truncation here zeroes the gradient at the cuts inside one full
+# backward pass, so it saves no time (an implementation that ran short segments would).
+TRUNCATE_HELP = ("No gradient crosses steps k, 2k, …: each loss's gradient is cut after at most k steps, "
+                 "so longer dependencies go unseen. Same cost here: the backward pass still runs over "
+                 "every step.")
+
 TASK_LABELS = {"sine": "sum of sines", "lorenz": "Lorenz X, Y, Z (the seed text's example)",
                "adding": "adding problem"}
 ACT_LABELS = {"tanh": "tanh", "sigmoid": "sigmoid", "relu": "ReLU", "linear": "linear (none)"}
@@ -23,7 +29,7 @@ clip = Choice("clip", "Gradient clipping", ("none", "norm", "value"), "none",
               {"none": "none", "norm": "by global norm", "value": "by value (each entry)"})
 clip_threshold = Slider("clip_threshold", "Clipping threshold", 0.01, 10.0, 1.0, 0.01)
 truncate = Slider("truncate", "Truncate BPTT every k steps (0 = never)", 0, 200, 0,
-                  help="Truncated BPTT detaches the state every k steps: no gradient crosses.")
+                  help=TRUNCATE_HELP)
 seed = Slider("seed", "Random seed", 0, 99, 0, help="Same seed, same numbers: part of the link.")
 weight_scale = Slider("weight_scale", "Weight scale", 0.1, 3.0, 1.0, 0.05,
                       help="Scales every weight matrix of the LSTM.")

@@ -28,6 +28,10 @@ def reach_ratio(dh_norm):
         return float(prof[0] / prof[-1])
 
 
+# The bound from the last step, T − 1 (time steps run 0 … T − 1): theory.bound's exponent s − t.
+BOUND_NAME = "bound: ‖∂L/∂h<sub>T−1</sub>‖ (γσ<sub>max</sub>)<sup>T−1−t</sup>"
+
+
 def profile_figure(run):
     """The measured mean ||dL/dh_t|| and, for a loss at the last step, Pascanu's bound."""
     prof = mean_profile(run.dh_norm)
@@ -37,16 +41,16 @@ def profile_figure(run):
     if run.spectrum is not None and run.setup.loss_at == "last":
         with np.errstate(all="ignore"):
             b = theory.bound(run.spectrum, T) * prof[-1]
-        curves.append(dict(name="bound: ‖∂L/∂h_T‖ (γσ_max)^(T−t)", x=t, y=b, dash="dash",
+        curves.append(dict(name=BOUND_NAME, x=t, y=b, dash="dash",
                            hover="bound", nan_is_gap=True))
     return log_lines(curves, title="The gradient's reach back in time, with the bound from theory",
                      x_title="time step t", y_title="‖∂L/∂h_t‖ (log scale)")
 
 
-def transport_figure(tr):
+def transport_figure(transport):
     """Rows: loss step s; columns: state step t; colour: ||dL_s/dh_t||."""
-    return log_heatmap(tr.dh_norm, title="How much of the loss at step s reaches the state at step t",
-                       x_title="state step t", y_title="loss step s", y_labels=tr.loss_steps,
+    return log_heatmap(transport.dh_norm, title="How much of the loss at step s reaches the state at step t",
+                       x_title="state step t", y_title="loss step s", y_labels=transport.loss_steps,
                        value_name="‖∂L<sub>s</sub>/∂h<sub>t</sub>‖",
                        zero_meaning="zero: t is after s (or cut by truncation)", height=420)
 
