@@ -67,7 +67,7 @@ def stack(tmp_path_factory):
     ready = open(log).read()
     config = open(tmp / "logs" / "haproxy.cfg").read()
     replicas = dict(re.findall(r"server (r\d) (127\.0\.0\.1:\d+)", config))
-    yield dict(proc=proc, url=f"http://127.0.0.1:{port}", log=log, replicas=replicas,
+    yield dict(proc=proc, url=f"http://127.0.0.1:{port}", log=log, replicas=replicas, store=str(tmp / "store"),
                scheduler=re.search(r"workers at (tcp://\S+);", ready).group(1))
     if proc.poll() is None:           # the SIGTERM test did not run or failed: stop it anyway
         proc.send_signal(signal.SIGTERM)
@@ -137,6 +137,17 @@ def test_the_dask_workers_are_set_up_as_deploy_dask_yaml_says(stack):
     assert all(w["nthreads"] == 1 for w in workers.values())
     # No malloc trim threshold from the nanny, one BLAS thread, one task a thread at a time.
     assert all(v == (None, {1}, 1.0) for v in found.values()), found
+
+
+def test_every_replica_is_told_the_scheduler_the_store_and_one_cookie_secret(stack):
+    deploy = psutil.Process(stack["proc"].pid)
+    replicas = [p for p in deploy.children() if "streamlit" in " ".join(p.cmdline())]
+    env = [p.environ() for p in replicas]
+    assert len(env) == 2
+    assert {e["BPTT_LENS_SCHEDULER"] for e in env} == {stack["scheduler"]}
+    assert {e["BPTT_LENS_STORE"] for e in env} == {stack["store"]}
+    secrets = {e["STREAMLIT_SERVER_COOKIE_SECRET"] for e in env}
+    assert len(secrets) == 1 and len(secrets.pop()) >= 32
 
 
 def test_a_killed_replica_is_routed_around_then_started_again(stack):
