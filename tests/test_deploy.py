@@ -53,10 +53,32 @@ def answers(url):
         return False
 
 
+def haproxy():
+    path = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    if not os.path.exists(path):
+        pytest.skip("deploy/local needs HAProxy: `apt-get install haproxy`")
+    return path
+
+
+def test_the_generated_haproxy_config_is_valid_and_sticky_for_http_and_websocket(tmp_path):
+    sys.path.insert(0, os.path.join(ROOT, "deploy"))
+    from local_parts import balancer
+    text = balancer.render("127.0.0.1:18080", [("r1", "127.0.0.1", 18081), ("r2", "127.0.0.1", 18082)])
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(text)
+    check = subprocess.run([haproxy(), "-c", "-f", str(config)], capture_output=True, text=True, timeout=30)
+    assert check.returncode == 0, check.stdout + check.stderr
+    lines = [line.split("#")[0].strip() for line in text.splitlines()]
+    assert "cookie SERVERID insert indirect nocache httponly" in lines     # HTTP and the upgrade alike
+    assert "option httpchk GET /_stcore/health" in lines
+    assert "timeout tunnel 1h" in lines and "option redispatch" in lines
+    assert "server r1 127.0.0.1:18081 cookie r1" in lines and "server r2 127.0.0.1:18082 cookie r2" in lines
+    assert "bind 127.0.0.1:18080" in lines
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    if shutil.which("haproxy") is None and not os.path.exists("/usr/sbin/haproxy"):
-        pytest.skip("deploy/local needs HAProxy: `apt-get install haproxy`")
+    haproxy()
     tmp = tmp_path_factory.mktemp("deploy")
     port, log = free_port(), str(tmp / "deploy-local.out")
     proc = subprocess.Popen(
