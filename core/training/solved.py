@@ -2,7 +2,7 @@
 same way. A run stops itself at the first step that meets it (core.training.train).
 
     crit = criterion("adding", baseline=1/6)
-    crit.met(loss, accuracy, n)   # True once the last WINDOW of the first n steps meet it
+    crit.met(loss, accuracy, steps_done)   # True once the last WINDOW of those steps meet it
     crit.text                     # "the mean loss of the last 100 steps is below 0.01"
 
 - adding: the mean loss of the last 100 steps below 0.01 (always predicting 1 scores 1/6).
