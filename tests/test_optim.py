@@ -84,3 +84,13 @@ def test_a_gradient_that_overflowed_is_not_clipped_and_an_unknown_rule_is_refuse
     assert applied is g and not np.isfinite(total) and not fired
     with pytest.raises(ValueError, match="clip must be one of"):
         clip(grads(), "both", 1.0)
+
+
+def test_the_global_norm_of_huge_finite_gradients_is_finite_and_of_overflowed_ones_is_not():
+    huge = {"a": np.full(4, 1e200), "b": np.array([[3e200, 0.0]])}
+    assert global_norm(huge) == pytest.approx(np.sqrt(4 + 9) * 1e200, rel=1e-14)
+    clipped, total = clip_grad_norm(huge, 1.0)
+    assert np.isfinite(total) and global_norm(clipped) == pytest.approx(1.0, rel=1e-6)
+    assert global_norm({"a": np.array([np.inf, 1.0])}) == np.inf
+    assert np.isnan(global_norm({"a": np.array([np.nan, 1.0])}))
+    assert global_norm({"a": np.zeros(3)}) == 0.0
