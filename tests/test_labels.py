@@ -9,6 +9,7 @@ from ui.controls import gradients as gradient_controls
 from ui.controls import training as training_controls
 from ui.controls.gradients import TRUNCATE_HELP
 from ui.figures import gradients as figures
+from ui.lesson.steps import STEPS
 
 
 def test_the_bound_label_names_the_last_step_t_minus_1_as_the_curve_uses_it():
@@ -36,7 +37,9 @@ def test_truncation_cuts_each_loss_after_at_most_k_steps_as_its_help_says(k):
     assert "at most k steps" in TRUNCATE_HELP
 
 
-def test_no_truncation_help_promises_a_saving():
+def test_no_truncation_text_promises_a_saving():
     # the backward pass runs over every step whatever k is: the help says so and promises nothing else
-    assert "Same cost here" in TRUNCATE_HELP and "cheaper" not in TRUNCATE_HELP.lower()
+    assert "Same cost here" in TRUNCATE_HELP and "cheap" not in TRUNCATE_HELP.lower()
     assert gradient_controls.truncate.help == TRUNCATE_HELP == training_controls.truncate.help
+    said = [step.intro for step in STEPS if "trunc" in step.intro.lower()]
+    assert said and not any("cheap" in text.lower() for text in said), said
