@@ -11,11 +11,12 @@ import plotly.graph_objects  # noqa: F401
 
 import core.gradients.experiment  # noqa: F401
 from ui.runtime.router import routed
-from ui.runtime.server import prepare_process
+from ui.runtime.server import prepare_process, start_engine
 
 # Many sessions share 2 cores: one BLAS thread per call, and a cheap garbage collection after each
 # run (see ui/runtime/server.py).
 prepare_process()
+start_engine()      # the training cluster, once per process, in the background
 
 # An emoji favicon: a material-icon favicon makes the browser fetch a font from the internet.
 st.set_page_config(page_title="BPTT Lens", page_icon="🔁", layout="wide")

@@ -3,11 +3,13 @@
 (a progress bar says how long is left); a run stops once it has solved its task."""
 from dataclasses import replace
 
+import streamlit as st
+
 from core.training.config import TrainConfig
 from core.networks.rnn import ACTIVATIONS
 from core.data.tasks import TASKS
 from ui.controls.gradients import TRUNCATE_HELP
-from ui.controls.params import Choice, Slider
+from ui.controls.params import Choice, Slider, controls_hidden
 
 # Choices show their option names, which are exactly what TrainConfig, the URL and the presets take
 # (a bound widget writes its shown text into the link); the help says what each one means.
@@ -105,3 +107,30 @@ def runs_to_compare(cfg, compare):
     if compare == "models":
         return [replace(cfg, model="rnn"), replace(cfg, model="lstm")]
     return [cfg]
+
+
+def labels(specs):
+    """Field name -> the control's label, for saying which settings changed."""
+    return {s.key: s.label for s in specs}
+
+
+PRESSED = "train-pressed"
+
+
+def _press():
+    st.session_state[PRESSED] = True
+
+
+def train_button(label="Train"):
+    """The Train button, at the top of the sidebar (under the page list): True when pressed. Below it,
+    a place for saying that the controls differ from the run shown.
+
+    The press is kept through a callback, not the button's return value: a run that reruns before
+    reaching the button (ui.runtime.router) would lose a button's one-run "pressed"."""
+    if controls_hidden():                # a teacher's link: its settings train as they are
+        return False, None
+    st.sidebar.button(label, type="primary", use_container_width=True, key="train-button",
+                      on_click=_press,
+                      help="Train with the settings below. Until you press it, moving a setting "
+                           "trains nothing.")
+    return st.session_state.pop(PRESSED, False), st.sidebar.empty()
