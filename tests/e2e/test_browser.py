@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from core.training.config import TrainConfig
+
 pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: "
                          "`pip install -r requirements-dev.txt` and `apt-get install chromium`")
 expect = pw.expect
@@ -58,7 +60,8 @@ PAGES = {
     "bptt": Page("bptt", "Backpropagation through time", 4, "Sequence length T", ("ArrowRight",), "101"),
     "lstm_gates": Page("lstm_gates", "LSTM gates", 7, "Forget-gate bias b_f", ("ArrowRight",), "0.25"),
     "compare": Page("compare", "RNN vs LSTM", 3, "Forget-gate bias b_f", ("End",), "5", chart=1),
-    "training": Page("training", "Training lab", 5, "Training steps", ("ArrowRight",), "550"),
+    "training": Page("training", "Training lab", 5, "Training steps", ("ArrowRight",),
+                 str(TrainConfig.steps + 50)),
     "your_data": Page("your_data", "Your data", 3, "Window length T (rows)", ("ArrowRight",), "25"),
 }
 GRADIENT_PAGES = ("forward", "bptt", "lstm_gates", "compare")       # their first chart's x axis is t

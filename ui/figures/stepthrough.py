@@ -35,9 +35,10 @@ def frame_data(dh_norm, frame, per=1, zrange=None):
     lo, hi = zrange
     strip = dh_norm[0]
     return [{"type": "heatmap", "z": z, "zmin": lo, "zmax": hi},
-            {"type": "scatter", "x": t[reached], "y": np.zeros(reached.sum()), "customdata": strip[reached],
-             "marker": {"color": _log(strip[reached]), "cmin": lo, "cmax": hi}},
-            {"type": "scatter", "x": t[~reached], "y": np.zeros((~reached).sum())}]
+            # the strip's steps as plain lists: a browser (and a test) reads how far the gradient got
+            {"type": "scatter", "x": t[reached].tolist(), "y": [0] * int(reached.sum()),
+             "customdata": strip[reached], "marker": {"color": _log(strip[reached]), "cmin": lo, "cmax": hi}},
+            {"type": "scatter", "x": t[~reached].tolist(), "y": [0] * int((~reached).sum())}]
 
 
 def stepthrough_figure(dh_norm, *, max_frames=100, title="The gradient travels back, one step per frame",
