@@ -31,16 +31,19 @@ GOALS = {"lstm": 2.0, "rnn": 1.5}           # at most this many times the floor
 def floor(n):
     """2T dependent products: h (B, H) @ (H, n), then g (B, n) @ (n, H); each feeds the next."""
     rng = np.random.default_rng(0)
-    W = rng.standard_normal((H, n)) / np.sqrt(H)
-    W_T = np.ascontiguousarray(W.T)
+    W = rng.standard_normal((H, n)) / np.sqrt(n)
+    W[:, :H] = np.linalg.qr(rng.standard_normal((H, H)))[0]    # the fed-back block is orthogonal:
+    W_T = np.ascontiguousarray(W.T)                               # no overflow, no denormals
     fwd = [np.full((B, n), 0.01), np.empty((B, n))]
     bwd = [np.full((B, n), 0.01), np.full((B, n), 0.01)]
 
     def run():
+        fwd[0][:] = bwd[0][:] = bwd[1][:] = 0.01
         for t in range(T):
             np.matmul(fwd[t % 2][:, :H], W, out=fwd[(t + 1) % 2])
         for t in range(T):
             np.matmul(bwd[t % 2], W_T, out=bwd[(t + 1) % 2][:, :H])
+        assert np.isfinite(fwd[0]).all() and np.isfinite(bwd[0]).all()
     return run
 
 
