@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from core.gradients import experiment, theory
+from core.gradients.settings import BPTTSettings
 from ui.runtime import cache
 from ui.figures import gradients as figures
 from ui.controls.gradients import BPTT_CONTROLS
@@ -26,7 +27,8 @@ st.caption("In the seed text's notation: W_I = W_xh, W_h = W_hh, W_O = W_hq, b_O
            "v̂ = y. γ is the largest slope of φ: 1 for tanh, relu and linear, 1/4 for sigmoid.")
 
 values = controls(BPTT_CONTROLS)
-setup = settings_or_stop(lambda: experiment.GradientSetup(model="rnn", **values))
+settings = settings_or_stop(lambda: BPTTSettings(**values))
+setup = experiment.setup_of(settings, "rnn")
 run = cache.gradient_run(setup)
 spec = run.spectrum
 

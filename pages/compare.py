@@ -9,12 +9,13 @@ import numpy as np
 import streamlit as st
 
 from core.gradients import experiment, theory
+from core.gradients.settings import CompareSettings
 from ui.runtime import cache
 from ui.figures import gradients as figures
 from ui.figures import gates as gf
 from ui.controls.gradients import COMPARE_CONTROLS
 from ui.controls.params import controls
-from ui.page.widgets import downloads, reading, say_error, source
+from ui.page.widgets import downloads, reading, settings_or_stop, source
 
 st.title("RNN vs LSTM")
 st.markdown("Both networks read **the same sequences**, with the same length, hidden size and seed; "
@@ -27,14 +28,8 @@ st.caption("In the seed text's notation: W_h = W_hh, σ = φ, F_t = f_t. The LST
            "h_{t−1} and the gates, add to this one.")
 
 values = controls(COMPARE_CONTROLS)
-try:
-    common = {k: values[k] for k in ("task", "seq_len", "hidden_size", "batch_size", "loss_at", "seed")}
-    rnn_setup = experiment.GradientSetup(model="rnn", spectral_radius=values["spectral_radius"],
-                                         activation=values["activation"], **common)
-    lstm_setup = experiment.GradientSetup(model="lstm", forget_bias=values["forget_bias"], **common)
-except ValueError as err:
-    say_error(err)
-    st.stop()
+settings = settings_or_stop(lambda: CompareSettings(**values))
+rnn_setup, lstm_setup = experiment.setup_of(settings, "rnn"), experiment.setup_of(settings, "lstm")
 runs = {"RNN": cache.gradient_run(rnn_setup), "LSTM": cache.gradient_run(lstm_setup)}
 for name, r in runs.items():
     if r.trace.nonfinite_step is not None or r.grads.nonfinite_step is not None:

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from core.gradients import experiment
+from core.gradients.settings import ForwardSettings
 from core.networks import rnn
 from core.data import tasks
 from ui.runtime import cache
@@ -37,7 +38,8 @@ st.markdown("The network reads a sequence one step at a time. At each step it ad
             "it. The weights are random (untrained), fixed by the seed and the spectral radius.")
 
 values = controls(FORWARD_CONTROLS, derived=(sequence_spec, step_spec))
-setup = settings_or_stop(lambda: experiment.GradientSetup(model="rnn", **values))
+settings = settings_or_stop(lambda: ForwardSettings(**values))
+setup = experiment.setup_of(settings, "rnn")
 run = cache.gradient_run(setup)
 seq = derived_widget(sequence_spec, values)
 t = derived_widget(step_spec, values, st.container())

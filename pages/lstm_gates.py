@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from core.gradients import experiment, theory
+from core.gradients.settings import GatesSettings
 from core.networks import lstm
 from ui.runtime import cache
 from ui.figures import gates as gf
@@ -31,7 +32,8 @@ st.caption("In the seed text's notation: I_t = i_t, F_t = f_t (its forget gate),
            "Each step uses the previous cell c_{t−1} and the new gates of step t.")
 
 values = controls(LSTM_CONTROLS, derived=(sequence_spec,))
-setup = settings_or_stop(lambda: experiment.GradientSetup(model="lstm", **values))
+settings = settings_or_stop(lambda: GatesSettings(**values))
+setup = experiment.setup_of(settings, "lstm")
 run = cache.gradient_run(setup)
 seq = derived_widget(sequence_spec, values)
 tr, T = run.trace, setup.seq_len

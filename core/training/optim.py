@@ -5,13 +5,21 @@ that the gradients themselves stay checkable against finite differences.
 """
 import numpy as np
 
-from core.numerics.validate import check_positive
+from core.numerics.validate import check_positive, norm
 
 
 def global_norm(grads):
-    """sqrt(sum of squares over every array): the norm that norm clipping measures."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+    """sqrt(sum of squares over every array): the norm that norm clipping measures.
+
+    Overflow-safe (core.numerics.validate.norm scales by the largest entry before squaring): a
+    gradient whose entries are all finite has a finite norm, up to 1e308; inf only if an entry is."""
+    parts = np.array([norm(np.ravel(g), axis=0) for g in grads.values()], dtype=np.float64)
+    return float(norm(parts, axis=0)) if parts.size else 0.0
+
+
+def all_finite(grads):
+    """True when every entry of every array is a finite number: the rule that stops training."""
+    return all(np.isfinite(g).all() for g in grads.values())
 
 
 def clip_grad_norm(grads, max_norm):
@@ -25,7 +33,8 @@ def clip_grad_norm(grads, max_norm):
     total = global_norm(grads)
     scale = max_norm / (total + 1e-6)
     if scale < 1.0:
-        return {k: g * scale for k, g in grads.items()}, total
+        with np.errstate(under="ignore"):
+            return {k: g * scale for k, g in grads.items()}, total
     return {k: g.copy() for k, g in grads.items()}, total
 
 
