@@ -37,7 +37,7 @@ def captions(at):
 def test_forward_defaults_show_the_state_the_scrubber_and_the_outputs():
     at = open_page("forward")
     c = charts(at)
-    assert set(c) == {"heatmap", "bars", "outputs"}
+    assert set(c) == {"heatmap", "bars", "inputs", "outputs"}
     z = z_of(c["heatmap"])
     assert z.shape == (32, 100) and np.nanmax(np.abs(z)) <= 1
     assert c["heatmap"]["layout"]["shapes"][0]["x0"] == 50                     # the scrubber's mark
@@ -132,13 +132,13 @@ def test_compare_shares_one_colour_scale_and_tells_the_truth_about_forget_gates(
     assert f"10<sup>{rnn['zmin']}</sup>" in c["heatmap-RNN"]["layout"]["title"]["subtitle"]["text"]
     assert [d["name"] for d in c["profiles"]["data"]][:2] == ["RNN: mean over the batch",
                                                               "LSTM: mean over the batch"]
-    assert "fades too" in captions(at) and "forget gate is 0.50" in captions(at)
+    assert "the LSTM's **1.4e-18** (vanishes)" in captions(at) and "(mean 0.50)" in captions(at)
     lstm_before = arr(c["profiles"]["data"][1]["y"])
     at.slider(key="forget_bias").set_value(3.0).run()
     c = charts(at)
     lstm_after = arr(c["profiles"]["data"][1]["y"])
     assert lstm_after[0] / lstm_after[-1] > 1e6 * lstm_before[0] / lstm_before[-1]
-    assert "fades too" not in captions(at)
+    assert "The LSTM's keeps" in captions(at) and "open, near 1" in captions(at)
     rnn_before = arr(c["profiles"]["data"][0]["y"])
     at.slider(key="spectral_radius").set_value(0.5).run()
     assert arr(charts(at)["profiles"]["data"][0]["y"])[0] < rnn_before[0]

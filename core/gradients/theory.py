@@ -187,3 +187,14 @@ def forget_product(f, s=None):
     for t in range(s - 1, -1, -1):
         out[t] = out[t + 1] * f[t + 1]
     return out
+
+
+def cell_carry(f, dc_last):
+    """||dL/dc_{T-1} ⊙ prod_{k=t+1..T-1} f_k|| / ||dL/dc_{T-1}|| for t = 0..T-1: the last step's
+    cell gradient carried back along the cell path alone, through each unit's own forget gates.
+    ``f (T, H)`` of one sequence, ``dc_last (H,)``. Unlike the mean of ``forget_product`` over units,
+    it weighs each unit by how much gradient it actually holds at the last step."""
+    dc_last = np.asarray(dc_last, dtype=np.float64)
+    carried = forget_product(f) * dc_last                              # (T, H)
+    with np.errstate(all="ignore"):
+        return norm(carried, axis=1) / norm(dc_last[None], axis=1)[0]
