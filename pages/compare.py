@@ -38,16 +38,6 @@ for name, r in runs.items():
     overflow_notice(r, "Lower the spectral radius or choose a saturating Activation φ.", name=f"{name}: ")
 hidden = controls_hidden()
 
-st.plotly_chart(gf.profiles_figure([(f"{n}: mean over the batch", r.dh_norm) for n, r in runs.items()]),
-                key="profiles")
-share = {name: figures.reach_ratio(r.dh_norm) for name, r in runs.items()}
-f = runs["LSTM"].trace.f                                                # (T, B, H)
-f_mean = float(np.nanmean(f))
-f_path = float(np.nanmean(theory.forget_product(f)[0]))                 # prod_{k=1..T-1} f_k, mean
-reading(reach.compare(share) + f" (RNN: ρ = {rnn_setup.spectral_radius:g}, {rnn_setup.activation}; "
-        f"LSTM: b_f = {lstm_setup.forget_bias:g}.) "
-        + cells.cell_path(f_mean, f_path, settings.seq_len, cells.weak_gates_hint(f_mean, hidden)))
-
 own = {name: data_log_range(r.dh_norm) for name, r in runs.items()}
 shared = gf.shared_log_range(*(r.dh_norm for r in runs.values()))
 st.subheader("How big is the gradient at each step?")
@@ -58,6 +48,16 @@ for col, (name, fig) in zip(st.columns(2), heatmaps.items()):
     col.plotly_chart(fig, key=f"heatmap-{name}")
 reading(f"Rows are the {lstm_setup.batch_size} sequences, columns the {lstm_setup.seq_len} steps. "
         + scales.colour_scale(settings.scale, own, shared, hint=not hidden))
+
+st.plotly_chart(gf.profiles_figure([(f"{n}: mean over the batch", r.dh_norm) for n, r in runs.items()]),
+                key="profiles")
+share = {name: figures.reach_ratio(r.dh_norm) for name, r in runs.items()}
+f = runs["LSTM"].trace.f                                                # (T, B, H)
+f_mean = float(np.nanmean(f))
+f_path = float(np.nanmean(theory.forget_product(f)[0]))                 # prod_{k=1..T-1} f_k, mean
+reading(reach.compare(share) + f" (RNN: ρ = {rnn_setup.spectral_radius:g}, {rnn_setup.activation}; "
+        f"LSTM: b_f = {lstm_setup.forget_bias:g}.) "
+        + cells.cell_path(f_mean, f_path, settings.seq_len, cells.weak_gates_hint(f_mean, hidden)))
 
 downloads("rnn-vs-lstm", {"rnn_dh_norm": runs["RNN"].dh_norm, "lstm_dh_norm": runs["LSTM"].dh_norm,
                           "x": runs["RNN"].batch.x, "lstm_f": runs["LSTM"].trace.f},
