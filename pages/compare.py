@@ -49,7 +49,7 @@ for col, (name, fig) in zip(st.columns(2), heatmaps.items()):
 reading(f"Rows are the {lstm_setup.batch_size} sequences, columns the {lstm_setup.seq_len} steps. "
         + scales.colour_scale(settings.scale, own, shared, hint=not hidden))
 
-st.plotly_chart(gf.profiles_figure([(f"{n}: mean over the batch", r.dh_norm) for n, r in runs.items()]),
+st.plotly_chart(gf.profiles_figure([(f"{name}: mean over the batch", r.dh_norm) for name, r in runs.items()]),
                 key="profiles")
 share = {name: figures.reach_ratio(r.dh_norm) for name, r in runs.items()}
 f = runs["LSTM"].trace.f                                                # (T, B, H)
@@ -61,6 +61,6 @@ reading(reach.compare(share) + f" (RNN: ρ = {rnn_setup.spectral_radius:g}, {rnn
 
 downloads("rnn-vs-lstm", {"rnn_dh_norm": runs["RNN"].dh_norm, "lstm_dh_norm": runs["LSTM"].dh_norm,
                           "x": runs["RNN"].batch.x, "lstm_f": runs["LSTM"].trace.f},
-          [(f"{n} gradient heatmap", fig) for n, fig in heatmaps.items()], key="compare")
+          [(f"{name} gradient heatmap", fig) for name, fig in heatmaps.items()], key="compare")
 source(experiment.run, gf.compare_heatmap, figures.reach_ratio, gf.shared_log_range,
        theory.forget_product, reach.compare, cells.cell_path, scales.colour_scale)

@@ -11,8 +11,9 @@ from core.gradients import experiment
 from core.gradients.settings import ForwardSettings
 from core.networks import rnn
 from core.data import tasks
+from core.numerics.validate import norm as overflow_safe_norm
+from core.training.losses import mse, softmax
 from ui.runtime import cache
-from core.numerics.validate import norm as safe_norm
 from ui.figures import states as sv
 from ui.figures.scales import LOG_FROM, SIGNED, symmetric_range
 from ui.readings import forward as fr
@@ -22,9 +23,10 @@ from ui.controls.derived import derived_widget, sequence_spec, step_spec
 from ui.controls.params import controls
 from ui.page.widgets import downloads, overflow_notice, preamble, reading, settings_or_stop, source
 
+
 def norm(v):
     """||v||, without overflowing on huge finite entries (a linear RNN reaches 1e300)."""
-    return float(safe_norm(np.asarray(v, dtype=np.float64), axis=-1))
+    return float(overflow_safe_norm(v, axis=None))
 
 
 st.title("RNN forward pass")
@@ -79,7 +81,7 @@ with right:
 batch, info = run.batch, tasks.task_info(setup.task)
 target, mask = batch.target[:, seq], batch.mask[:, seq]
 O = run.trace.y.shape[2]
-names = ([f"class {k}" for k in range(O)] if batch.kind == "classification" else
+names = ([f"class {c}" for c in range(O)] if batch.kind == "classification" else
          {"lorenz": ("X", "Y", "Z")}.get(setup.task, ["y"] if O == 1 else [f"dim {d}" for d in range(O)]))
 marked = np.flatnonzero(x[:, 1] > 0) if setup.task == "adding" else ()
 in_names = {"adding": ("value v_t", "marker m_t"), "lorenz": ("X", "Y", "Z")}.get(
@@ -92,17 +94,17 @@ with left:
     y, has = run.trace.y[:, seq], mask > 0
     with np.errstate(all="ignore"):
         if batch.kind == "regression":
+            error = mse(y[:, None], target[:, None], mask[:, None])[0]       # over the steps with a target
             score = (f"Untrained, its mean squared error on this sequence is "
-                     f"{number(float(np.mean((y[has] - target[has]) ** 2)), '.3g')}; {info.baseline_text}.")
+                     f"{number(error, '.3g')}; {info.baseline_text}.")
         else:
-            p_all = np.exp(y - y.max(axis=1, keepdims=True))
-            p_true = (p_all / p_all.sum(axis=1, keepdims=True))[has, target[has]]
+            p_true = softmax(y, axis=1)[has, target[has]]
             score = (f"Untrained, it gives the right class a probability of {float(p_true.mean()):.2f} "
                      f"on average (guessing gives {1 / O:.2f}).")
     reading(f"{info.description} Solid: the network's output; dotted or ◇: the target. {score}")
 
 downloads("forward", {"h": h, "x": x, "y": run.trace.y[:, seq], "target": target, "mask": mask,
-                      **{k: v for k, v in run.params.items()}},
+                      **run.params},
           [("Hidden-state heatmap", heatmap)],
           key="forward")
 source(experiment.run, rnn.init_params, rnn.forward, tasks.make_batch)

@@ -46,8 +46,8 @@ overflow_notice(run, "Lower the Weight scale or shorten the sequence.")
 
 st.subheader(f"The gates of sequence {seq}, unit by unit, over time")
 with np.errstate(invalid="ignore"):
-    gate = {n: getattr(trace, n)[:, seq, :].T for n in gf.PANELS}      # each (H, T)
-    mean = {n: float(np.nanmean(z)) for n, z in gate.items()}
+    gate = {name: getattr(trace, name)[:, seq, :].T for name in gf.PANELS}      # each (H, T)
+    mean = {name: float(np.nanmean(z)) for name, z in gate.items()}
     c_last = np.abs(gate["c"][:, -1])
 saturated = float(np.mean(c_last > th.CELL_SATURATES))
 c_top = symmetric_range(gate["c"])[1]
@@ -79,7 +79,7 @@ reading(cells.cell_path(mean["f"], rel_f, T, cells.weak_gates_hint(mean["f"], co
         + (f" Truncation cuts the gradient every {setup.truncate} steps: the measured curve stops there "
            f"({number(rel_dc)} at t = 0), the product does not." if setup.truncate else ""))
 
-downloads("lstm-gates", {**{n: getattr(trace, n)[:, seq, :] for n in gf.PANELS}, "dc": run.grads.dc[:, seq],
+downloads("lstm-gates", {**{name: getattr(trace, name)[:, seq, :] for name in gf.PANELS}, "dc": run.grads.dc[:, seq],
                          "dh": run.grads.dh[:, seq], "forget_product_mean": fprod, "cell_carry": carry,
                          "dc_norm": dc},
           [("Cell-path gradient", cell_fig)], key="lstm")

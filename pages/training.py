@@ -13,7 +13,7 @@ from core.data.tasks import task_info
 from ui.runtime import train_cache
 from ui.controls import training as tc
 from ui.figures import training as tf
-from ui.readings import training as tr
+from ui.readings import training as readings
 from ui.controls.params import controls
 from ui.page.widgets import downloads, reading, say_error, source
 
@@ -46,25 +46,25 @@ for label, h in runs:
 
 charts = (tuple(configs),)      # a finished run's charts are built once: train_cache.chart_spec
 st.vega_lite_chart(train_cache.chart_spec(("loss",) + charts, lambda: tf.loss_chart(runs, info)), key="loss")
-reading(tr.loss_reading(runs, info))
+reading(readings.loss_reading(runs, info))
 
 st.subheader("Clipping: the gradient's size at every step")
 st.vega_lite_chart(train_cache.chart_spec(("grad",) + charts, lambda: tf.grad_chart(runs)), key="grad")
-reading(tr.grad_reading(runs))
+reading(readings.grad_reading(runs))
 
 st.subheader("How far back the gradient reaches, as training goes on")
 heatmaps, zrange = tf.gradient_heatmaps(runs)
-for n, (col, fig) in enumerate(zip(st.columns(len(runs)), heatmaps)):
-    col.plotly_chart(fig, key=f"heatmap-{n}")
-reading(tr.heatmap_reading(runs, zrange))
+for i, (col, fig) in enumerate(zip(st.columns(len(runs)), heatmaps)):
+    col.plotly_chart(fig, key=f"heatmap-{i}")
+reading(readings.heatmap_reading(runs, zrange))
 
 st.subheader("The recurrent weights")
 st.vega_lite_chart(train_cache.chart_spec(("spectrum",) + charts, lambda: tf.spectrum_chart(runs)),
                    key="spectrum")
-reading(tr.spectrum_reading(runs))
+reading(readings.spectrum_reading(runs))
 if any(h.config.model == "lstm" for _, h in runs):
     st.vega_lite_chart(train_cache.chart_spec(("forget",) + charts, lambda: tf.forget_chart(runs)), key="forget")
-    reading(tr.forget_reading(runs))
+    reading(readings.forget_reading(runs))
 
 FIELDS = ("loss", "grad_norm", "clipped", "accuracy", "probe_steps", "probe_loss", "dh_norm", "dc_norm",
           "spectral_radius", "sigma_max", "forget_mean")

@@ -14,7 +14,7 @@ from ui.runtime import train_cache
 from ui.controls import upload
 from ui.controls import training as tc
 from ui.figures import training as tf
-from ui.readings import training as tr
+from ui.readings import training as readings
 from ui.controls.params import controls
 from ui.page.text import inert, plain
 from ui.page.widgets import downloads, reading, say_error, source
@@ -49,7 +49,7 @@ if error:
 
 st.dataframe(upload.preview(raw), hide_index=True)
 reading(f"The first rows of {inert(name)}, as written in the file. {len(table)} rows; columns of "
-        f"numbers: {', '.join(inert(n) for n in table.numeric_names)}.")
+        f"numbers: {', '.join(inert(column) for column in table.numeric_names)}.")
 columns = st.multiselect("Columns to learn and predict (at most 6)", table.numeric_names, max_selections=6,
                          help="Columns that hold a number in every filled cell. Not part of the link.",
                          default=upload.BUILTIN_COLUMNS.get(values["source"]),
@@ -75,7 +75,7 @@ if history.stopped_at is not None:
              icon=":material/error:")
 charts = (cfg, upload.fingerprint(raw), tuple(columns))     # a finished run's charts: built once
 st.vega_lite_chart(train_cache.chart_spec(("loss",) + charts, lambda: tf.loss_chart(runs, info)), key="loss")
-reading(tr.loss_reading(runs, info))
+reading(readings.loss_reading(runs, info))
 if history.stopped_at is not None:
     st.stop()
 
@@ -86,7 +86,7 @@ st.markdown(split.words(table.rows, len(rows)))
 for j, column in enumerate(columns):
     st.vega_lite_chart(train_cache.chart_spec(("forecast", column) + charts, lambda: tf.forecast_chart(
         table.rows[rows], truth[:, j], pred[:, j], column)), key=f"forecast-{column}")
-    reading(tr.forecast_reading(inert(column), truth[:, j], pred[:, j], persist[:, j]))
+    reading(readings.forecast_reading(inert(column), truth[:, j], pred[:, j], persist[:, j]))
 
 downloads("your-data", {"loss": history.loss, "grad_norm": history.grad_norm, "clipped": history.clipped,
                         "heldout_rows": table.rows[rows], "truth": truth, "prediction": pred},

@@ -36,25 +36,46 @@ def test_loss_at_last_step_leaves_earlier_outputs_without_gradient():
 
 def test_transport_is_lower_triangular_and_capped():
     r = experiment.run(GradientSetup(seq_len=300, hidden_size=8, batch_size=2))
-    tr = experiment.transport(r, sequence=1, max_rows=50)
-    assert tr.dh_norm.shape == (len(tr.loss_steps), 300) and len(tr.loss_steps) <= 50
-    assert tr.loss_steps[-1] == 299
-    for j, s in enumerate(tr.loss_steps):
-        assert np.all(tr.dh_norm[j, s + 1:] == 0)
+    transport = experiment.transport(r, sequence=1, max_rows=50)
+    assert transport.dh_norm.shape == (len(transport.loss_steps), 300) and len(transport.loss_steps) <= 50
+    assert transport.loss_steps[-1] == 299
+    for j, s in enumerate(transport.loss_steps):
+        assert np.all(transport.dh_norm[j, s + 1:] == 0)
 
 
-def test_lstm_and_classification_tasks_run():
-    r = experiment.run(GradientSetup(model="lstm", task="adding", seq_len=40, forget_bias=2.0))
-    assert r.dc_norm.shape == (8, 40) and r.spectrum is None
-    assert experiment.transport(r).dc_norm is not None
+@pytest.mark.parametrize("model", ["rnn", "lstm"])
+@pytest.mark.parametrize("task", ["temporal_order", "copy_first", "adding"])
+def test_lstm_and_classification_tasks_run(model, task):
+    """Both models on both classification tasks and on adding: the loss is the task's own (softmax
+    cross-entropy or MSE at the last step, computed here by hand), every step receives a gradient,
+    and the transport's last row is that same gradient, per sequence."""
+    B, T = 4, 40
+    r = experiment.run(GradientSetup(model=model, task=task, seq_len=T, hidden_size=8, batch_size=B,
+                                     forget_bias=2.0))
+    y, target = r.trace.y[-1], r.batch.target[-1]                       # the loss sits on the last step
+    if r.batch.kind == "classification":
+        assert task != "adding" and y.shape[1] > 1
+        logp = y - y.max(axis=1, keepdims=True)
+        logp -= np.log(np.exp(logp).sum(axis=1, keepdims=True))
+        want = -np.mean(logp[np.arange(B), target])
+    else:
+        assert task == "adding"
+        want = np.mean((y - target) ** 2)
+    assert r.loss == pytest.approx(want, rel=1e-12)
+    assert r.dh_norm.shape == (B, T) and np.all(np.isfinite(r.dh_norm)) and np.all(r.dh_norm > 0)
+    assert (r.dc_norm is not None) == (model == "lstm") and (r.spectrum is not None) == (model == "rnn")
+    transport = experiment.transport(r, sequence=1)
+    assert transport.loss_steps[-1] == T - 1
+    # the run's loss is the mean over the B sequences; the transport's is one sequence's own
+    np.testing.assert_allclose(transport.dh_norm[-1], B * r.dh_norm[1], rtol=1e-10)
 
 
 @pytest.mark.parametrize("field, value, match", [
-    ("model", "gru", "Model must be one of"), ("seq_len", 1, "Sequence length T must be at least 2"),
+    ("model", "gru", "Model must be one of"), ("seq_len", 1, "Sequence length T must be a whole number >= 2"),
     ("seq_len", 2.5, "Sequence length T must be a whole number"),
     ("spectral_radius", 0.0, r"Spectral radius ρ\(W_hh\) must be above 0"),
     ("clip", "both", "Gradient clipping must be one of"), ("task", "stocks", "Input sequences must be one of"),
-    ("truncate", -1, r"Truncate BPTT every k steps \(0 = never\) must be at least 0"),
+    ("truncate", -1, r"Truncate BPTT every k steps \(0 = never\) must be a whole number >= 0"),
     ("forget_bias", float("nan"), "Forget-gate bias b_f must be a finite number"),
 ])
 def test_setup_validation(field, value, match):

@@ -14,26 +14,6 @@ def _legend(fig):
     return [t.name for t in fig.data if t.showlegend is not False and t.name]
 
 
-def test_mean_bins_leaves_short_sequences_alone():
-    z = np.arange(12.0).reshape(3, 4)
-    binned, x, width = sv.mean_bins(z, max_cols=4)
-    assert width == 1 and np.array_equal(binned, z) and np.array_equal(x, np.arange(4))
-
-
-def test_mean_bins_averages_signed_values_and_the_short_last_bin():
-    z = np.array([[1.0, -1.0, 2.0, 4.0, -3.0]])      # width 2: bins (1,-1) (2,4) (-3)
-    binned, x, width = sv.mean_bins(z, max_cols=3)
-    assert width == 2
-    np.testing.assert_allclose(binned, [[0.0, 3.0, -3.0]])
-    np.testing.assert_allclose(x, [0.5, 2.5, 4.0])     # centres of the bins
-
-
-def test_mean_bins_marks_a_bin_with_any_non_finite_value():
-    z = np.array([[1.0, np.inf, 2.0, 4.0, np.nan, 0.0]])
-    binned, _, _ = sv.mean_bins(z, max_cols=3)
-    assert np.isnan(binned[0, 0]) and binned[0, 1] == 3.0 and np.isnan(binned[0, 2])
-
-
 def test_state_heatmap_shows_the_values_on_a_fixed_stated_range():
     z = np.random.default_rng(0).uniform(-1, 1, (5, 30))
     fig = sv.state_heatmap(z, title="The state", value_name="h", marker=7)

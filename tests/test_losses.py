@@ -38,3 +38,16 @@ def test_bad_targets_and_masks():
         mse(np.zeros((2, 1, 1)), np.zeros((2, 1, 1)), np.zeros((2, 1)))
     with pytest.raises(ValueError, match="target must have the shape of y"):
         mse(np.zeros((2, 1, 1)), np.zeros((2, 1, 2)))
+
+
+def test_mse_is_linear_in_a_mask_of_weights_and_its_gradient_matches_central_differences():
+    rng = np.random.default_rng(2)
+    y, target = rng.standard_normal((6, 3, 2)), rng.standard_normal((6, 3, 2))
+    half = np.full((6, 3), 0.5)
+    # a uniform weight is normalised away: every step at 0.5 is the plain mean
+    assert mse(y, target, half)[0] == pytest.approx(np.mean((y - target) ** 2), rel=1e-14)
+    for mask in (half, rng.uniform(0.0, 1.0, (6, 3))):
+        loss, dy = mse(y, target, mask)
+        want = np.sum(mask[:, :, None] * (y - target) ** 2) / (mask.sum() * 2)
+        assert loss == pytest.approx(want, rel=1e-14)
+        assert rel_error(dy, numerical_grad(lambda: mse(y, target, mask)[0], y)) < 1e-7

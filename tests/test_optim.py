@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core.training.optim import SGD, Adam, all_finite, clip_grad_norm, clip_grad_value, global_norm
+from core.training.optim import SGD, Adam, all_finite, clip, clip_grad_norm, clip_grad_value, global_norm
 
 
 def grads():
@@ -90,3 +90,21 @@ def test_a_linear_rnn_at_rho_1_5_and_T_600_clips_to_the_threshold():
                                                 clip="norm", batch_size=2, hidden_size=8))
     assert r.grads.nonfinite_step is None and 1e150 < r.grad_norm < 1e300
     assert r.clipped_norm == pytest.approx(1.0, rel=1e-6)
+
+
+@pytest.mark.parametrize("how", ["none", "norm", "value"])
+@pytest.mark.parametrize("threshold", [0.5, 3.9999, 4.0, 4.9999, 5.0, 5.000002, 6.0])
+def test_clipping_fired_exactly_when_it_changed_the_gradient(how, threshold):
+    g = grads()
+    applied, total, fired = clip(g, how, threshold)
+    changed = any(not np.array_equal(applied[k], g[k]) for k in g)
+    assert fired == changed and total == pytest.approx(5.0)
+    assert fired == {"none": False, "norm": threshold / (5.0 + 1e-6) < 1, "value": threshold < 4.0}[how]
+
+
+def test_a_gradient_that_overflowed_is_not_clipped_and_an_unknown_rule_is_refused():
+    g = {"a": np.array([np.inf, 1.0])}
+    applied, total, fired = clip(g, "norm", 1.0)
+    assert applied is g and not np.isfinite(total) and not fired
+    with pytest.raises(ValueError, match="clip must be one of"):
+        clip(grads(), "both", 1.0)

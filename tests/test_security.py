@@ -6,11 +6,19 @@ without raw HTML unless ``unsafe_allow_html=True`` (st.info and st.error never r
 shows as text; but markdown itself is active: ``![x](http://host/x.png)`` becomes an image the
 browser fetches (telling its author who opened the link) and ``[log in](http://host)`` a link in the
 app's own voice. User text must reach markdown inert: inside a code span, or with its markdown
-characters escaped. Static (ast): no module in core/, ui/, pages/ or app.py enables raw HTML or
-unpickles, loads pickles with NumPy, or evals. Each checker is first shown to catch what it looks for.
+characters escaped. A link's values and a file's bytes are never executed: pickles and Python
+expressions put in a link or an upload leave no trace (a marker file they would create stays absent).
+
+Static (ast): no module in core/, ui/, pages/ or app.py enables raw HTML, evals, or loads pickles with
+NumPy or pandas. The app does deserialise, but only its own objects between its own processes: the
+training pipe, st.cache_data, a disk cache, a Dask cluster all pickle; these live under ui/runtime/
+only, and the behavioural tests above show that nothing a person sends reaches them as bytes. Each
+checker is first shown to catch what it looks for.
 """
 import ast
+import base64
 import os
+import pickle
 import re
 
 import pytest
@@ -159,22 +167,86 @@ def test_a_crafted_csv_is_shown_as_text():
     assert_inert(at, [IMAGE, LINK], "your_data's error on crafted cells")
 
 
-# --- the source: raw HTML, pickles, eval ----------------------------------------------------------
-PICKLERS = {"pickle", "cPickle", "_pickle", "dill", "joblib", "shelve", "marshal", "cloudpickle"}
+# --- nothing sent is executed: pickles and expressions in links and uploads ------------------------
+class _Creates:
+    """Unpickling this opens ``path`` for writing, creating the file: proof that it was unpickled."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def payloads(marker):
+    """A pickle (raw and in base64) and a Python expression (no comma: it stays one CSV cell), each of
+    which creates ``marker`` if run."""
+    raw = pickle.dumps(_Creates(str(marker)))
+    return raw, base64.b64encode(raw).decode(), f"__import__('pathlib').Path({str(marker)!r}).touch()"
+
+
+def test_the_payloads_do_create_the_marker_when_run(tmp_path):
+    marker = tmp_path / "ran"
+    raw, b64, expr = payloads(marker)
+    for run in (lambda: pickle.loads(raw).close(), lambda: pickle.loads(base64.b64decode(b64)).close(),
+                lambda: eval(expr)):     # noqa: S307  (the probe must run it once)
+        run()
+        assert marker.exists()
+        marker.unlink()
+
+
+@pytest.mark.parametrize("page", ["bptt", "training"])
+def test_pickles_and_expressions_in_a_link_are_never_run(page, tmp_path):
+    marker = tmp_path / "ran"
+    _, b64, expr = payloads(marker)
+    at = open_page(page, seq_len=expr, seed=b64, task=expr, **{expr: b64, "run": b64})
+    assert not marker.exists(), f"{page}: a value of the link was executed"
+    notice = " ".join(el.value for el in at.info)
+    assert "could not be used" in notice and "__import__" in notice          # said, as text
+    assert_inert(at, [expr], f"{page} with expressions in the link")
+
+
+def test_pickles_and_expressions_in_an_upload_are_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    raw, b64, expr = payloads(marker)
+    at = open_page("your_data", source="upload")
+    upload(at, "data.csv", raw)                                    # a pickle, named as a CSV
+    assert at.error and not marker.exists()
+    upload(at, "data.csv", b64.encode())                           # the same pickle as text
+    assert not marker.exists()
+    rows = "".join(f"{i},{i % 7}.5,{expr}\n" for i in range(40))  # a column of expressions
+    upload(at, "exprs.csv", f"day,temp,code\n{rows}".encode())
+    assert not marker.exists()
+    assert set(at.dataframe[0].value["code"]) == {expr}, "the cells are not shown back as text"
+    assert_inert(at, [expr], "your_data with expressions in its cells")
+    rows = "".join(f"{i},2+2\n" for i in range(40))               # arithmetic is text, not 4
+    upload(at, "sums.csv", f"day,total\n{rows}".encode())
+    assert set(at.dataframe[0].value["total"]) == {"2+2"}
+    assert "columns of numbers: `day`." in " ".join(el.value for el in at.caption)
+
+
+# --- the source: raw HTML, eval, pickles ----------------------------------------------------------
+# Deserialisers: a pickle read back runs code, so each is allowed only where the app talks to itself.
+DESERIALISERS = {"pickle", "cPickle", "_pickle", "dill", "joblib", "shelve", "marshal", "cloudpickle",
+                 "multiprocessing", "diskcache", "dask", "distributed"}
+RUNTIME = "ui/runtime/"
 EVALS = {"eval", "exec", "compile", "__import__"}
 
 
 def findings(source, filename="<probe>"):
-    """Every raw-HTML switch, unpickling path and eval in ``source``, as readable lines."""
+    """``[(kind, readable line)]``: kind "active" for a raw-HTML switch, an eval or a pickle load from
+    a file (forbidden everywhere), "deserialiser" for a module or cache that unpickles."""
     found = []
     for node in ast.walk(ast.parse(source, filename)):
         where = f"{filename}:{getattr(node, 'lineno', '?')}"
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom)
                                                    and node.module else [])
-            hits = {n.split(".")[0] for n in names} & PICKLERS
+            hits = {n.split(".")[0] for n in names} & DESERIALISERS
             if hits:
-                found.append(f"{where}: imports {', '.join(sorted(hits))}")
+                found.append(("deserialiser", f"{where}: imports {', '.join(sorted(hits))}"))
+        if isinstance(node, ast.Attribute) and node.attr == "cache_data":
+            found.append(("deserialiser", f"{where}: st.cache_data (pickles each result)"))
         if not isinstance(node, ast.Call):
             continue
         fn = node.func
@@ -183,13 +255,13 @@ def findings(source, filename="<probe>"):
         for kw in node.keywords:
             if kw.arg in ("unsafe_allow_html", "allow_pickle") and not (
                     isinstance(kw.value, ast.Constant) and kw.value.value is False):
-                found.append(f"{where}: {name}({kw.arg}=...)")
+                found.append(("active", f"{where}: {name}({kw.arg}=...)"))
         if isinstance(fn, ast.Name) and fn.id in EVALS:
-            found.append(f"{where}: {fn.id}(...)")
+            found.append(("active", f"{where}: {fn.id}(...)"))
         if name == "html" and owner in ("st", "components"):
-            found.append(f"{where}: {owner}.html(...)")
+            found.append(("active", f"{where}: {owner}.html(...)"))
         if owner in ("pd", "pandas") and name == "read_pickle":
-            found.append(f"{where}: pandas.read_pickle(...)")
+            found.append(("active", f"{where}: pandas.read_pickle(...)"))
     return found
 
 
@@ -197,12 +269,18 @@ def test_the_source_check_catches_what_it_looks_for():
     probe = ("import pickle\nfrom joblib import load\nimport numpy as np\nimport streamlit as st\n"
              "st.markdown(x, unsafe_allow_html=True)\nst.caption(x, unsafe_allow_html=flag)\n"
              "np.load(f, allow_pickle=True)\neval(s)\nexec(s)\nst.html(s)\npd.read_pickle(f)\n"
-             "st.markdown(x, unsafe_allow_html=False)\nnp.load(f)\n")
-    found = "\n".join(findings(probe))
-    for expected in ("imports pickle", "imports joblib", "markdown(unsafe_allow_html", ":6: caption(",
-                     "load(allow_pickle", "eval(", "exec(", "st.html(", "read_pickle"):
-        assert expected in found, f"{expected!r} not caught in:\n{found}"
-    assert ":12:" not in found and ":13:" not in found                    # the safe forms pass
+             "st.markdown(x, unsafe_allow_html=False)\nnp.load(f)\n"
+             "from multiprocessing.connection import Connection\nimport diskcache\n"
+             "from distributed import Client\n@st.cache_data\ndef f(): pass\n")
+    found = findings(probe)
+    text = "\n".join(f"{kind} {line}" for kind, line in found)
+    for expected in ("deserialiser <probe>:1: imports pickle", "deserialiser <probe>:2: imports joblib",
+                     "active <probe>:5: markdown(unsafe_allow_html", "active <probe>:6: caption(",
+                     "active <probe>:7: load(allow_pickle", "eval(", "exec(", "st.html(", "read_pickle",
+                     ":14: imports multiprocessing", ":15: imports diskcache", ":16: imports distributed",
+                     ":17: st.cache_data"):
+        assert expected in text, f"{expected!r} not caught in:\n{text}"
+    assert ":12:" not in text and ":13:" not in text                      # the safe forms pass
 
 
 def project_sources():
@@ -212,11 +290,21 @@ def project_sources():
             yield from (os.path.join(dirpath, f) for f in sorted(files) if f.endswith(".py"))
 
 
-def test_no_raw_html_pickles_or_eval_in_the_app():
+def source_findings():
     sources = list(project_sources())
     assert len(sources) > 10, sources                                     # the walk found the code
     found = []
     for path in sources:
         with open(path, encoding="utf-8") as f:
-            found += findings(f.read(), os.path.relpath(path, ROOT))
-    assert not found, "\n".join(found)
+            found += findings(f.read(), os.path.relpath(path, ROOT).replace(os.sep, "/"))
+    return found
+
+
+def test_no_raw_html_eval_or_pickle_files_in_the_app():
+    active_ = [line for kind, line in source_findings() if kind == "active"]
+    assert not active_, "\n".join(active_)
+
+
+def test_deserialisers_only_where_the_app_talks_to_itself():
+    outside = [line for kind, line in source_findings() if kind == "deserialiser" and not line.startswith(RUNTIME)]
+    assert not outside, f"unpickling outside {RUNTIME}:\n" + "\n".join(outside)

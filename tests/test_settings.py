@@ -35,7 +35,7 @@ def test_every_message_names_the_label(cls):
 
 
 def test_whole_numbers_and_finite_numbers():
-    with pytest.raises(ValueError, match="Sequence length T must be a whole number; got 2.5"):
+    with pytest.raises(ValueError, match="Sequence length T must be a whole number from 2 to 1000; got 2.5"):
         BPTTSettings(seq_len=2.5)
     with pytest.raises(ValueError, match=r"Forget-gate bias b_f must be a finite number; got nan"):
         GatesSettings(forget_bias=float("nan"))

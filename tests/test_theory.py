@@ -27,25 +27,25 @@ def test_spectrum_and_threshold():
 def test_transport_rows_equal_single_loss_backward_passes(act, truncate):
     p, x, dy = rnn_case()
     steps = [0, 5, 17, 29]
-    tr = theory.transport("rnn", p, x, dy, activation=act, loss_steps=steps, truncate=truncate)
+    transport = theory.transport("rnn", p, x, dy, activation=act, loss_steps=steps, truncate=truncate)
     for j, s in enumerate(steps):
         d = np.zeros((30, 1, 1))
         d[s, 0] = dy[s]
         g = rnn.backward(p, rnn.forward(p, x[:, None, :], activation=act), d, truncate=truncate)
-        np.testing.assert_allclose(tr.dh_norm[j], np.linalg.norm(g.dh[:, 0], axis=1), rtol=1e-12)
-        assert np.all(tr.dh_norm[j, s + 1:] == 0) and tr.dh_norm[j, s] > 0
+        np.testing.assert_allclose(transport.dh_norm[j], np.linalg.norm(g.dh[:, 0], axis=1), rtol=1e-12)
+        assert np.all(transport.dh_norm[j, s + 1:] == 0) and transport.dh_norm[j, s] > 0
 
 
 def test_transport_of_an_exploding_rnn_overflows_where_single_loss_passes_do():
     p, x, dy = rnn_case(T=400, rho=8.0, seed=4)
-    tr = theory.transport("rnn", p, x, dy, activation="linear", loss_steps=[399])
+    transport = theory.transport("rnn", p, x, dy, activation="linear", loss_steps=[399])
     d = np.zeros((400, 1, 1))
     d[399, 0] = dy[399]
     g = rnn.backward(p, rnn.forward(p, x[:, None, :], activation="linear"), d)
     want = norm(g.dh[:, 0], axis=1)
     assert not np.isfinite(want).all() and np.isfinite(want).any()          # it did overflow
-    np.testing.assert_array_equal(np.isfinite(tr.dh_norm[0]), np.isfinite(want))
-    np.testing.assert_allclose(tr.dh_norm[0][np.isfinite(want)], want[np.isfinite(want)], rtol=1e-12)
+    np.testing.assert_array_equal(np.isfinite(transport.dh_norm[0]), np.isfinite(want))
+    np.testing.assert_allclose(transport.dh_norm[0][np.isfinite(want)], want[np.isfinite(want)], rtol=1e-12)
 
 
 def test_measured_gradient_obeys_the_bound():
@@ -54,6 +54,23 @@ def test_measured_gradient_obeys_the_bound():
         m = theory.transport("rnn", p, x, dy, activation=act, loss_steps=[29]).dh_norm[0]
         b = theory.bound(theory.spectrum(p["W_hh"], act), 30) * m[29]
         assert np.all(m <= b * (1 + 1e-9)), act
+
+
+@pytest.mark.parametrize("s", [29, 17])
+def test_the_bound_is_reached_exactly_by_a_linear_rnn_with_a_scaled_orthogonal_matrix(s):
+    """W_hh = 1.2 Q with Q orthogonal, linear activation (gamma = 1): each step back multiplies
+    ||dL/dh|| by exactly sigma_max = 1.2, so ||dL/dh_t|| = ||dL/dh_s|| (gamma sigma_max)^(s - t): the
+    bound is an equality, and a bound off by any factor (or by one step in the exponent) fails."""
+    p, x, dy = rnn_case(T=30, H=16, seed=5)
+    Q, _ = np.linalg.qr(np.random.default_rng(6).standard_normal((16, 16)))
+    p["W_hh"] = 1.2 * Q
+    spec = theory.spectrum(p["W_hh"], "linear")
+    assert spec.sigma_max == pytest.approx(1.2, rel=1e-12) and spec.rate == pytest.approx(1.2, rel=1e-12)
+    m = theory.transport("rnn", p, x, dy, activation="linear", loss_steps=[s]).dh_norm[0]
+    b = theory.bound(spec, 30, s=s)
+    np.testing.assert_allclose(m[:s + 1], m[s] * 1.2 ** (s - np.arange(s + 1)), rtol=1e-8)
+    np.testing.assert_allclose(m[:s + 1], m[s] * b[:s + 1], rtol=1e-8)
+    assert np.all(np.isnan(b[s + 1:])) and np.all(m[s + 1:] == 0)
 
 
 def test_transport_for_lstm_has_cell_rows_and_truncation():
@@ -70,15 +87,15 @@ def test_temporal_terms_sum_to_the_recurrent_gradient():
     rng = np.random.default_rng(2)
     x, target = rng.standard_normal((12, 3, 2)), rng.standard_normal((12, 3, 1))
     p = rnn.init_params(2, 6, 1, seed=2)
-    tr = rnn.forward(p, x, activation="sigmoid")
-    g = rnn.backward(p, tr, mse(tr.y, target)[1])
-    np.testing.assert_allclose(sum(theory.temporal_terms("rnn", tr, g)), g.params["W_hh"], rtol=1e-10)
+    rnn_trace = rnn.forward(p, x, activation="sigmoid")
+    g = rnn.backward(p, rnn_trace, mse(rnn_trace.y, target)[1])
+    np.testing.assert_allclose(sum(theory.temporal_terms("rnn", rnn_trace, g)), g.params["W_hh"], rtol=1e-10)
     q = lstm.init_params(2, 6, 1, seed=2)
     tl = lstm.forward(q, x)
     gl = lstm.backward(q, tl, mse(tl.y, target)[1])
-    stacked = np.concatenate([gl.params[f"W_h{k}"] for k in lstm.GATES], axis=1)
+    stacked = np.concatenate([gl.params[f"W_h{gate}"] for gate in lstm.GATES], axis=1)
     np.testing.assert_allclose(sum(theory.temporal_terms("lstm", tl, gl)), stacked, rtol=1e-10)
-    for model, trace, grads in (("rnn", tr, g), ("lstm", tl, gl)):
+    for model, trace, grads in (("rnn", rnn_trace, g), ("lstm", tl, gl)):
         norms = [np.linalg.norm(term) for term in theory.temporal_terms(model, trace, grads)]
         np.testing.assert_allclose(theory.temporal_contributions(model, trace, grads), norms,
                                    rtol=1e-8)

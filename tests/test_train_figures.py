@@ -10,7 +10,7 @@ from core.training.train import TrainConfig, train
 from ui.controls import training as tc
 from ui.figures import step_charts as sc
 from ui.figures import training as tf
-from ui.readings import training as tr
+from ui.readings import training as readings
 from ui.controls import upload
 from ui.controls.params import Choice, from_url, url_notices
 from ui.controls.presets import PRESETS
@@ -49,18 +49,6 @@ def subtitle(chart):
 
 
 # --- binning -------------------------------------------------------------------------------------
-def test_bin_steps_keeps_short_series_and_bins_long_ones_by_the_rule_asked():
-    steps, v, k = sc.bin_steps(np.arange(10.0), "mean")
-    assert k == 1 and list(steps) == list(range(10)) and list(v) == list(range(10))
-    x = np.ones(2500)
-    x[1234] = 1e9
-    steps, peak, k = sc.bin_steps(x, "max")
-    assert k == 3 and len(peak) == 834 and steps[1] == 3 and peak.max() == 1e9      # the spike stays
-    fired = np.zeros(2500)
-    fired[7] = 1
-    assert list(np.flatnonzero(sc.bin_steps(fired, "any")[1])) == [2]
-
-
 def test_running_mean_is_the_mean_of_the_last_values_even_after_a_huge_one():
     np.testing.assert_allclose(sc.running_mean([1.0, 3.0, 5.0, 7.0], 2), [1, 2, 4, 6])
     after = sc.running_mean([1e56, 1.0, 0.02, 0.04], 2)
@@ -129,7 +117,7 @@ def test_value_clipping_draws_no_norm_threshold():
     chart = tf.grad_chart([("value", h)])
     assert not any(r and "text" in r[0] for r in datasets(chart))
     assert h.clipped.all()
-    assert "clipping fired on 10 of 10 steps" in tr.grad_reading([("value", h)])
+    assert "clipping fired on 10 of 10 steps" in readings.grad_reading([("value", h)])
 
 
 # --- probes ----------------------------------------------------------------------------------------
@@ -143,7 +131,7 @@ def test_spectrum_and_forget_charts_hold_the_probes(steady):
     assert {r["run"] for r in forget} == {"lstm"}                       # the RNN has no forget gate
     np.testing.assert_allclose([r["value"] for r in forget], lstm.forget_mean)
     assert forget[0]["value"] > 0.8                                     # b_f = 2: sigmoid(2) ~ 0.88
-    assert f"mean f {lstm.forget_mean[0]:.2f} → {lstm.forget_mean[-1]:.2f}" in tr.forget_reading(runs)
+    assert f"mean f {lstm.forget_mean[0]:.2f} → {lstm.forget_mean[-1]:.2f}" in readings.forget_reading(runs)
 
 
 def test_heatmaps_share_a_range_from_the_steady_runs_and_put_training_down(steady, exploded):
@@ -154,12 +142,12 @@ def test_heatmaps_share_a_range_from_the_steady_runs_and_put_training_down(stead
     assert np.asarray(a.z).shape == steady.dh_norm.shape and list(a.y) == list(steady.probe_steps)
     assert figs[0].layout.yaxis.autorange == "reversed"
     assert 10.0 ** zrange[1] >= np.nanmax(steady.dh_norm)
-    assert "go past" in tr.heatmap_reading([("steady", steady), ("exploded", exploded)], zrange)
+    assert "go past" in readings.heatmap_reading([("steady", steady), ("exploded", exploded)], zrange)
 
 
 # --- readings ----------------------------------------------------------------------------------------
 def test_loss_reading_compares_with_the_baseline_and_names_a_stop(steady, exploded):
-    text = tr.loss_reading([("steady", steady), ("exploded", exploded)], task_info("sine"))
+    text = readings.loss_reading([("steady", steady), ("exploded", exploded)], task_info("sine"))
     assert f"{np.mean(steady.loss[-40:]):.3g}" in text
     assert "before it stopped" in text and "trivial predictor" in text
 
@@ -173,7 +161,7 @@ def test_forecast_chart_and_reading_are_in_the_files_units():
     assert [r["row"] for r in data if r["series"] != "truth"] == list(rows)
     assert chart.to_dict()["encoding"]["y"]["title"] == "temp"
     assert "temp in the file's own units" in " ".join(chart.to_dict()["title"]["subtitle"])
-    text = tr.forecast_reading("temp", truth, pred, persist)
+    text = readings.forecast_reading("temp", truth, pred, persist)
     assert "RMSE) 0.5 " in text and "better than" in text and "(1)" in text
 
 

@@ -66,12 +66,12 @@ def _rk4(s):
     return s + (DT / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
 
 
-def lorenz_trajectory(s0, n):
-    """``n`` samples (n, B, 3) starting at ``s0 (B, 3)``, one every EVERY RK4 steps."""
-    out = np.empty((n,) + s0.shape)
+def lorenz_trajectory(s0, samples):
+    """``samples`` states (samples, B, 3) starting at ``s0 (B, 3)``, one every EVERY RK4 steps."""
+    out = np.empty((samples,) + s0.shape)
     s = s0
-    for k in range(n):
-        out[k] = s
+    for i in range(samples):
+        out[i] = s
         for _ in range(EVERY):
             s = _rk4(s)
     return out

@@ -57,7 +57,7 @@ class Table:
         for c in self.columns:
             if c.name == name:
                 return c
-        hint = [n for n in self.names if n.strip().lower() == str(name).strip().lower()]
+        hint = [other for other in self.names if other.strip().lower() == str(name).strip().lower()]
         raise ValueError(f"There is no column {name!r} in the file"
                          + (f" (did you mean {hint[0]!r}?)" if hint else "")
                          + f". Its columns are: {', '.join(self.names)}.")
@@ -80,15 +80,15 @@ def _number(cell, decimal_comma):
 def _column(name, cells, rows, decimal_comma):
     values = np.full(len(cells), np.nan)
     missing, text, first = [], [], None
-    for n, cell in enumerate(cells):
+    for i, cell in enumerate(cells):
         v = _number(cell, decimal_comma)
         if v is None:
-            missing.append(rows[n])
+            missing.append(rows[i])
         elif isinstance(v, str):
-            text.append(rows[n])
+            text.append(rows[i])
             first = v if first is None else first
         else:
-            values[n] = v
+            values[i] = v
     return Column(name, values, np.array(missing, dtype=int), np.array(text, dtype=int), first)
 
 
@@ -133,8 +133,8 @@ def read_table(raw, *, max_bytes=MAX_BYTES, max_rows=MAX_ROWS):
     return table
 
 
-def _size(n):
-    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB" if n >= 1e3 else f"{n} bytes"
+def _size(size):
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} kB" if size >= 1e3 else f"{size} bytes"
 
 
 def _rows_text(rows, limit=5):
@@ -161,11 +161,11 @@ def select_columns(table, names):
                              f"{c.text_rows[0]}), not numbers. Choose columns of numbers: "
                              f"{', '.join(table.numeric_names)}.")
         if len(c.text_rows):
-            n = len(c.text_rows)
+            cells = len(c.text_rows)
             raise ValueError(
                 f"Column {name!r} has text where a number is expected: row {c.text_rows[0]} holds "
-                f"{c.first_text!r} ({n} cell{'s' if n > 1 else ''} like this, in row"
-                f"{'s' if n > 1 else ''} {_rows_text(c.text_rows)}). Every cell of a chosen column "
+                f"{c.first_text!r} ({cells} cell{'s' if cells > 1 else ''} like this, in row"
+                f"{'s' if cells > 1 else ''} {_rows_text(c.text_rows)}). Every cell of a chosen column "
                 "must be a number, written with a dot for decimals (3.5): fix or delete those rows.")
         if c.missing:
             raise ValueError(

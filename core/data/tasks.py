@@ -13,7 +13,7 @@ import numpy as np
 from core.data import series as ts
 from core.data import synthetic as syn
 from core.data.series import Scaler, standardize  # noqa: F401  (part of this module's API)
-from core.numerics.validate import as_array
+from core.numerics.validate import as_array, whole
 
 SERIES = "series"
 
@@ -116,14 +116,6 @@ def _task(task):
     return _REGISTRY[task]
 
 
-def _whole(name, value, lo, hi=None, why=""):
-    ok = not isinstance(value, bool) and isinstance(value, (int, np.integer))
-    if not ok or value < lo or (hi is not None and value > hi):
-        allowed = f"a whole number >= {lo}" if hi is None else f"a whole number from {lo} to {hi}"
-        raise ValueError(f"{name} must be {allowed}{why}; got {value!r}")
-    return int(value)
-
-
 def check_seq_len(task, seq_len):
     """Raise a ValueError unless ``task`` can make sequences of ``seq_len`` steps."""
     spec = _task(task)
@@ -133,7 +125,7 @@ def check_seq_len(task, seq_len):
         why += " (B, two X/Y symbols and E need their own steps)"
     elif hi is not None:
         why += f" (it has {hi + 1} steps; a window needs seq_len + 1)"
-    return _whole("seq_len", seq_len, spec.min_len, hi, why)
+    return whole("seq_len", seq_len, spec.min_len, hi, why)
 
 
 def task_info(task, series=None):
@@ -156,7 +148,7 @@ def make_batch(task, seq_len, batch_size, rng):
     """A fresh batch of ``task``, drawn from the NumPy Generator ``rng``."""
     spec = _task(task)
     T = check_seq_len(task, seq_len)
-    B = _whole("batch_size", batch_size, 1)
+    B = whole("batch_size", batch_size, 1)
     x, target, mask = spec.make(T, B, rng)
     return Batch(x=x, target=target, mask=mask, kind=spec.kind)
 
@@ -172,8 +164,8 @@ def _check_series(data, seq_len):
 def series_batch(data, seq_len, batch_size, rng):
     """Random windows of a person's table ``data (N, D)``, as given (standardize it first):
     x = window[:-1], target = window[1:], a loss on every step."""
-    T = _whole("seq_len", seq_len, 2)
-    B = _whole("batch_size", batch_size, 1)
+    T = whole("seq_len", seq_len, 2)
+    B = whole("batch_size", batch_size, 1)
     data = _check_series(data, T)
     x, target = ts.windows(data, T, B, rng)
     return Batch(x=x, target=target, mask=np.ones((T, B)), kind="regression")

@@ -13,8 +13,8 @@ from core.networks import lstm, rnn
 from core.data import tasks
 from core.gradients import theory
 from core.gradients.settings import setting, validate
-from core.training.losses import mse, softmax_cross_entropy
-from core.training.optim import clip_grad_norm, clip_grad_value, global_norm
+from core.training.losses import mse, softmax, softmax_cross_entropy
+from core.training.optim import clip, global_norm
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,8 @@ def run(setup: GradientSetup) -> GradientRun:
     with np.errstate(all="ignore"):
         dh_norm = norm(grads.dh, axis=2).T
         dc_norm = norm(grads.dc, axis=2).T if s.model == "lstm" else None
-    total = global_norm(grads.params)
-    if s.clip == "norm":
-        clipped, _ = clip_grad_norm(grads.params, s.clip_threshold)
-        clipped_norm = global_norm(clipped)
-    elif s.clip == "value":
-        clipped_norm = global_norm(clip_grad_value(grads.params, s.clip_threshold))
-    else:
-        clipped_norm = total
+    applied, total, _ = clip(grads.params, s.clip, s.clip_threshold)
+    clipped_norm = global_norm(applied)
     return GradientRun(setup=s, params=params, batch=batch, trace=trace, grads=grads, loss=loss,
                        dh_norm=dh_norm, dc_norm=dc_norm,
                        spectrum=theory.spectrum(params["W_hh"], s.activation) if s.model == "rnn" else None,
@@ -115,9 +109,7 @@ def transport(run_: GradientRun, sequence=0, max_rows=100):
     batch = run_.batch
     if batch.kind == "classification":
         # dL_s/dy_s for a cross-entropy loss at step s: softmax(y_s) - onehot(label_s)
-        p = np.exp(y - y.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        dy = p
+        dy = softmax(y, axis=1)
         dy[np.arange(T), batch.target[:, sequence]] -= 1.0
     else:
         dy = 2.0 * (y - batch.target[:, sequence]) / y.shape[1]

@@ -39,12 +39,12 @@ def step_norms(W_hh, slope, max_sequences=None):
         return rho * np.max(np.abs(slope), axis=2)
     if max_sequences is None:
         max_sequences = max(1, int(SVD_BUDGET // (T * H ** 3)))
-    n = min(B, max_sequences)
+    measured = min(B, max_sequences)
     W_T = np.asarray(W_hh, dtype=np.float64).T
-    out = np.empty((T, n))
+    out = np.empty((T, measured))
     with single_thread():
         for t0 in range(0, T, 64):
-            J = slope[t0:t0 + 64, :n, :, None] * W_T                    # (chunk, n, H, H)
+            J = slope[t0:t0 + 64, :measured, :, None] * W_T                    # (chunk, n, H, H)
             out[t0:t0 + 64] = np.linalg.svd(J, compute_uv=False)[..., 0]
     return out
 

@@ -12,11 +12,17 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from core.data import tasks
+from core.numerics.validate import whole
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear")
 TASK_LABELS = {"sine": "sum of sines", "lorenz": "Lorenz X, Y, Z (the seed text's example)",
                "adding": "adding problem"}
 ACT_LABELS = {"tanh": "tanh", "sigmoid": "sigmoid", "relu": "ReLU", "linear": "linear (none)"}
+# Truncation here zeroes the gradient at the cuts inside one full backward pass, so it saves no time
+# (an implementation that ran short segments would). Said once, for every truncation slider.
+TRUNCATE_HELP = ("No gradient crosses steps k, 2k, …: each loss's gradient is cut after at most k steps, "
+                 "so longer dependencies go unseen. Same cost here: the backward pass still runs over "
+                 "every step.")
 W_HH_LABELS = {"orthogonal": "ρ × orthogonal: σ_max = ρ", "gaussian": "Gaussian scaled to ρ: σ_max > ρ"}
 
 
@@ -41,14 +47,12 @@ def validate(obj):
                 raise ValueError(f"{label} must be one of {', '.join(m['options'])}; got {value!r}")
             continue
         lo, hi, *open_low = m.get("range") or (None, None)
-        whole = isinstance(f.default, int) and not isinstance(f.default, bool)
-        if whole:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{label} must be a whole number; got {value!r}")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        if isinstance(f.default, int) and not isinstance(f.default, bool):      # a whole-number field
+            object.__setattr__(obj, f.name, whole(label, value, lo, hi))
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
             raise ValueError(f"{label} must be a finite number; got {value!r}")
-        else:
-            value = float(value)
+        value = float(value)
         below = lo is not None and (value <= lo if open_low else value < lo)
         if below or (hi is not None and value > hi):
             span = (f"above {lo:g}" if open_low else f"at least {lo:g}") + \
@@ -104,8 +108,7 @@ def _loss_at(default="last"):
 
 
 def _truncate(hi=200):
-    return setting(0, "Truncate BPTT every k steps (0 = never)", (0, hi),
-                   help="Truncated BPTT detaches the state every k steps: no gradient crosses.")
+    return setting(0, "Truncate BPTT every k steps (0 = never)", (0, hi), help=TRUNCATE_HELP)
 
 
 def _seed():

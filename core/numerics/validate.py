@@ -37,7 +37,7 @@ def check_sequence(x, input_size):
 
 def check_params(params, shapes):
     """``shapes`` maps each required key to its expected shape."""
-    missing = [k for k in shapes if k not in params]
+    missing = [key for key in shapes if key not in params]
     if missing:
         raise ValueError(f"params is missing {missing}; expected keys {list(shapes)}")
     out = {}
@@ -57,12 +57,22 @@ def check_state(name, value, B, H):
     return arr
 
 
-def check_truncate(truncate):
-    if truncate is None:
+def whole(name, value, lo, hi=None, why="", *, or_none=False):
+    """``value`` as an int if it is a whole number from ``lo`` to ``hi`` (no upper end if None), else a
+    ValueError that names it, says what is allowed (``why`` after the range) and what came. A bool, a
+    float (even 20.0) or a string is not a whole number here. ``or_none``: None is allowed too."""
+    if or_none and value is None:
         return None
-    if isinstance(truncate, bool) or not isinstance(truncate, (int, np.integer)) or truncate < 1:
-        raise ValueError(f"truncate must be None or a whole number >= 1; got {truncate!r}")
-    return int(truncate)
+    ok = not isinstance(value, bool) and isinstance(value, (int, np.integer))
+    if not ok or value < lo or (hi is not None and value > hi):
+        allowed = f"a whole number >= {lo}" if hi is None else f"a whole number from {lo} to {hi}"
+        raise ValueError(f"{name} must be {'None or ' if or_none else ''}{allowed}{why}; got {value!r}")
+    return int(value)
+
+
+def check_truncate(truncate):
+    """None (full BPTT) or a whole number k >= 1 of steps after which the gradient is cut."""
+    return whole("truncate", truncate, 1, or_none=True)
 
 
 def check_positive(name, value):

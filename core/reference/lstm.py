@@ -79,20 +79,20 @@ def step_backward(dy_t, dh_carry, dc_carry, cache):
         "dh": dh,
         "dc": dc,
         # dL/dh_{t-1}, through this step: sum over the gates of da_? W_h?^T
-        "dh_prev": sum(da[k] @ p[f"W_h{k}"].T for k in GATES),
+        "dh_prev": sum(da[gate] @ p[f"W_h{gate}"].T for gate in GATES),
         # dL/dc_{t-1}, through this step: dL/dc_t f_t
         "dc_prev": dc * f,
         # dL/dx_t = sum over the gates of da_? W_x?^T
-        "dx": sum(da[k] @ p[f"W_x{k}"].T for k in GATES),
+        "dx": sum(da[gate] @ p[f"W_x{gate}"].T for gate in GATES),
         # dL/dW_hq += h_t^T dy_t,   dL/db_q += sum over the batch of dy_t
         "dW_hq": h.T @ dy_t,
         "db_q": dy_t.sum(axis=0),
     }
-    for k in GATES:
+    for gate in GATES:
         # dL/dW_x? += x_t^T da_?,   dL/dW_h? += h_{t-1}^T da_?,   dL/db_? += sum over the batch of da_?
-        grads[f"dW_x{k}"] = x_t.T @ da[k]
-        grads[f"dW_h{k}"] = h_prev.T @ da[k]
-        grads[f"db_{k}"] = da[k].sum(axis=0)
+        grads[f"dW_x{gate}"] = x_t.T @ da[gate]
+        grads[f"dW_h{gate}"] = h_prev.T @ da[gate]
+        grads[f"db_{gate}"] = da[gate].sum(axis=0)
     return grads
 
 

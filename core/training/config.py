@@ -7,10 +7,11 @@ import numpy as np
 
 from core.data import tasks
 from core.networks.rnn import ACTIVATIONS
+from core.numerics.validate import whole
+from core.training.optim import CLIPS
 
 MODELS = ("rnn", "lstm")
 OPTIMIZERS = ("adam", "sgd")
-CLIPS = ("none", "norm", "value")
 
 # field: (lowest, highest) for numbers; "open" lows exclude the bound (a learning rate of 0 learns nothing)
 WHOLE = {"seq_len": (2, 2000), "hidden_size": (1, 512), "batch_size": (1, 1024),
@@ -52,7 +53,7 @@ class TrainConfig:
             if f.name in CHOICES:
                 _choice(f.name, value, CHOICES[f.name])
             elif f.name in WHOLE:
-                _whole(f.name, value, *WHOLE[f.name])
+                whole(f.name, value, *WHOLE[f.name])
             else:
                 _real(f.name, value, *REAL[f.name])
                 value = float(value)                             # lr=1 and lr=1.0: one cache key
@@ -64,11 +65,6 @@ class TrainConfig:
 def _choice(name, value, allowed):
     if value not in allowed:
         raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
-
-
-def _whole(name, value, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be a whole number from {lo} to {hi}; got {value!r}")
 
 
 def _real(name, value, lo, hi, low_end):

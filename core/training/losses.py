@@ -1,7 +1,8 @@
 """Losses over a sequence of outputs, each returning ``(loss, dy)`` with ``dy = dL/dy``.
 
 A ``mask (T, B)`` says which steps carry a loss: all of them for sequence-to-sequence prediction,
-only the last for the sequence-to-scalar case. The loss is the mean over the masked steps.
+only the last for the sequence-to-scalar case. The loss is the mean over the masked steps; a mask
+between 0 and 1 weighs each step's loss (linearly) in that mean.
 """
 import numpy as np
 
@@ -24,19 +25,37 @@ def last_step_mask(T, B):
     return m
 
 
+def log_softmax(y, axis=-1):
+    """log softmax(y) along ``axis``: log p_k = z_k - log sum_j exp(z_j), with z = y - max(y) so that
+    no exp overflows (logits of 1000 are fine)."""
+    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        z = y - y.max(axis=axis, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+def softmax(y, axis=-1):
+    """p_k = exp(y_k) / sum_j exp(y_j) along ``axis``: the class probabilities of logits ``y``."""
+    return np.exp(log_softmax(y, axis))
+
+
 def mse(y, target, mask=None):
-    """L = sum_{t,b} m_tb * mean_o (y - target)^2 / sum m;  y, target (T, B, O)."""
+    """L = sum_{t,b} m_tb * mean_o (y - target)^2 / sum m;  y, target (T, B, O).
+
+    Linear in each weight m_tb (the mask weighs a step's squared error, not its error), so
+    dL/dy = 2 m (y - target) / (O sum m), and a step of weight 0.5 counts half.
+    """
     y = np.asarray(y, dtype=np.float64)
     target = np.asarray(target, dtype=np.float64)
     if y.shape != target.shape:
         raise ValueError(f"target must have the shape of y, {y.shape}; got {target.shape}")
     T, B, O = y.shape
     m = _mask(mask, T, B)
-    n = m.sum() * O
-    diff = (y - target) * m[:, :, None]
+    count = m.sum() * O                 # the masked steps times the outputs: L is their mean
     with np.errstate(all="ignore"):
-        loss = float(np.sum(diff * diff) / n)
-    return loss, diff * (2.0 / n)
+        diff = y - target
+        loss = float(np.sum(m[:, :, None] * diff * diff) / count)
+        return loss, m[:, :, None] * diff * (2.0 / count)
 
 
 def softmax_cross_entropy(y, labels, mask=None):
@@ -50,14 +69,13 @@ def softmax_cross_entropy(y, labels, mask=None):
         raise ValueError(f"labels must be whole numbers in [0, {C - 1}]; got values "
                          f"{labels.min()} to {labels.max()}")
     m = _mask(mask, T, B)
+    logp = log_softmax(y, axis=2)
     with np.errstate(all="ignore"):
-        z = y - y.max(axis=2, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
         picked = np.take_along_axis(logp, labels[:, :, None], axis=2)[:, :, 0]
-        n = m.sum()
-        loss = float(-(picked * m).sum() / n)
+        count = m.sum()
+        loss = float(-(picked * m).sum() / count)
         dy = np.exp(logp)
         np.put_along_axis(dy, labels[:, :, None],
                           np.take_along_axis(dy, labels[:, :, None], axis=2) - 1.0, axis=2)
-        dy *= (m / n)[:, :, None]
+        dy *= (m / count)[:, :, None]
     return loss, dy

@@ -7,6 +7,8 @@ import numpy as np
 
 from core.numerics.validate import check_positive, norm
 
+CLIPS = ("none", "norm", "value")
+
 
 def global_norm(grads):
     """sqrt(sum of squares over every array): the norm that norm clipping measures.
@@ -32,16 +34,39 @@ def clip_grad_norm(grads, max_norm):
     max_norm = check_positive("max_norm", max_norm)
     total = global_norm(grads)
     scale = max_norm / (total + 1e-6)
-    if scale < 1.0:
+    if norm_clip_fires(total, max_norm):
         with np.errstate(under="ignore"):
-            return {k: g * scale for k, g in grads.items()}, total
-    return {k: g.copy() for k, g in grads.items()}, total
+            return {name: g * scale for name, g in grads.items()}, total
+    return {name: g.copy() for name, g in grads.items()}, total
+
+
+def norm_clip_fires(total_norm, max_norm):
+    """Whether norm clipping changes a gradient of global norm ``total_norm``: max_norm / (norm + 1e-6) < 1."""
+    return max_norm / (total_norm + 1e-6) < 1.0
 
 
 def clip_grad_value(grads, clip_value):
     """Clip every entry to [-clip_value, clip_value]: each entry on its own, so the direction can change."""
     v = check_positive("clip_value", clip_value)
-    return {k: np.clip(g, -v, v) for k, g in grads.items()}
+    return {name: np.clip(g, -v, v) for name, g in grads.items()}
+
+
+def clip(grads, how, threshold):
+    """Clip ``grads`` as a setting asks, ``how`` "none", "norm" or "value": returns ``(gradients to
+    apply, their global norm before clipping, fired)``, ``fired`` saying whether clipping changed them.
+
+    The one rule of "clipping fired" for training and the gradient pages. A gradient whose norm is
+    already inf or NaN is returned as it is: there is no direction left to keep.
+    """
+    if how not in CLIPS:
+        raise ValueError(f"clip must be one of {CLIPS}; got {how!r}")
+    total = global_norm(grads)
+    if how == "none" or not np.isfinite(total):
+        return grads, total, False
+    if how == "norm":
+        return clip_grad_norm(grads, threshold)[0], total, norm_clip_fires(total, threshold)
+    biggest = max(float(np.max(np.abs(g))) for g in grads.values())
+    return clip_grad_value(grads, threshold), total, biggest > threshold
 
 
 class SGD:
@@ -52,7 +77,7 @@ class SGD:
         if not 0.0 <= momentum < 1.0:
             raise ValueError(f"momentum must be in [0, 1); got {momentum!r}")
         self.momentum = momentum
-        self.velocity = {k: np.zeros_like(v) for k, v in params.items()}
+        self.velocity = {name: np.zeros_like(p) for name, p in params.items()}
 
     def step(self, params, grads):
         # Huge gradients may overflow to inf here: the caller checks the weights (core.training.train does).
@@ -60,10 +85,10 @@ class SGD:
             self._step(params, grads)
 
     def _step(self, params, grads):
-        for k, p in params.items():
-            v = self.velocity[k]
+        for name, p in params.items():
+            v = self.velocity[name]
             v *= self.momentum
-            v += grads[k]
+            v += grads[name]
             p -= self.lr * v
 
 
@@ -75,8 +100,8 @@ class Adam:
         self.b1, self.b2 = betas
         self.eps = eps
         self.t = 0
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+        self.m = {name: np.zeros_like(p) for name, p in params.items()}
+        self.v = {name: np.zeros_like(p) for name, p in params.items()}
 
     def step(self, params, grads):
         # g * g overflows for |g| > 1e154: the caller checks the weights (core.training.train does).
@@ -87,9 +112,9 @@ class Adam:
         self.t += 1
         c1 = 1.0 - self.b1 ** self.t
         c2 = 1.0 - self.b2 ** self.t
-        for k, p in params.items():
-            g = grads[k]
-            m, v = self.m[k], self.v[k]
+        for name, p in params.items():
+            g = grads[name]
+            m, v = self.m[name], self.v[name]
             m *= self.b1
             m += (1.0 - self.b1) * g
             v *= self.b2

@@ -13,10 +13,10 @@ import numpy as np
 from core.networks import lstm, rnn
 from core.data import series as ts
 from core.training.config import TrainConfig  # noqa: F401  (part of this module's API)
-from core.training.optim import SGD, Adam, all_finite, clip_grad_norm, clip_grad_value, global_norm
+from core.training.optim import SGD, Adam, all_finite, clip
 from core.training.probe import accuracy, loss_of, measure, model_of, run_forward
 from core.data.tasks import SERIES, Batch, make_batch, task_info
-from core.numerics.validate import as_array
+from core.numerics.validate import as_array, whole
 
 BATCH_STREAM, PROBE_STREAM = 1, 2    # seed the training batches and the probe batch independently
 
@@ -50,22 +50,22 @@ class _Recorder:
     """Preallocated per-step arrays and a list of probes, viewed as a History at any point."""
 
     def __init__(self, cfg, info, scaler):
-        n = cfg.steps
+        steps = cfg.steps
         self.cfg, self.info, self.scaler = cfg, info, scaler
-        self.loss, self.grad_norm = np.full(n, np.nan), np.full(n, np.nan)
-        self.clipped = np.zeros(n, dtype=bool)
-        self.acc = np.full(n, np.nan) if info.kind == "classification" else None
+        self.loss, self.grad_norm = np.full(steps, np.nan), np.full(steps, np.nan)
+        self.clipped = np.zeros(steps, dtype=bool)
+        self.acc = np.full(steps, np.nan) if info.kind == "classification" else None
         self.probe_steps, self.probes = [], []
 
-    def history(self, n, params, stopped_at=None, message=""):
+    def history(self, steps, params, stopped_at=None, message=""):
         T = self.cfg.seq_len
         probes = {f: np.array([getattr(p, f) for p in self.probes], dtype=np.float64)
                   for f in PROBE_FIELDS}
         for f in ("dh_norm", "dc_norm"):
             probes[f] = probes[f].reshape(len(self.probes), T)
         return History(
-            config=self.cfg, loss=self.loss[:n], grad_norm=self.grad_norm[:n],
-            clipped=self.clipped[:n], accuracy=None if self.acc is None else self.acc[:n],
+            config=self.cfg, loss=self.loss[:steps], grad_norm=self.grad_norm[:steps],
+            clipped=self.clipped[:steps], accuracy=None if self.acc is None else self.acc[:steps],
             probe_steps=np.array(self.probe_steps, dtype=int), probe_loss=probes["loss"],
             dh_norm=probes["dh_norm"], dc_norm=probes["dc_norm"],
             spectral_radius=probes["spectral_radius"], sigma_max=probes["sigma_max"],
@@ -122,11 +122,11 @@ def train(cfg, on_step=None, series=None):
     opt = (Adam(params, lr=cfg.lr) if cfg.optimizer == "adam"
            else SGD(params, lr=cfg.lr, momentum=cfg.momentum))
     backward, truncate = model_of(cfg).backward, cfg.truncate or None
-    rec = _Recorder(cfg, info, scaler)
+    recorder = _Recorder(cfg, info, scaler)
 
     def probe(step):
-        rec.probe_steps.append(step)
-        rec.probes.append(measure(cfg, params, probe_batch))
+        recorder.probe_steps.append(step)
+        recorder.probes.append(measure(cfg, params, probe_batch))
 
     for step in range(cfg.steps):
         if step % cfg.probe_every == 0:
@@ -137,43 +137,31 @@ def train(cfg, on_step=None, series=None):
         if trace.nonfinite_step is not None or not np.isfinite(loss):
             where = "" if trace.nonfinite_step is None else \
                 f" (the hidden state overflowed at time step {trace.nonfinite_step})"
-            return _stop(rec, cfg, step, params, probe, f"the loss became infinite or NaN{where}")
+            return _stop(recorder, cfg, step, params, probe, f"the loss became infinite or NaN{where}")
         grads = backward(params, trace, dy, truncate=truncate).params
         if not all_finite(grads):           # a finite gradient always has a finite norm (global_norm)
-            return _stop(rec, cfg, step, params, probe, "the gradient became infinite or NaN")
-        step_grads, norm, clipped = _clip(cfg, grads)
-        before = {k: v.copy() for k, v in params.items()}           # to undo an update that overflows
+            return _stop(recorder, cfg, step, params, probe, "the gradient became infinite or NaN")
+        step_grads, norm, clipped = clip(grads, cfg.clip, cfg.clip_threshold)
+        before = {name: p.copy() for name, p in params.items()}           # to undo an update that overflows
         with np.errstate(over="ignore", invalid="ignore"):
             opt.step(params, step_grads)
         if not all(np.isfinite(v).all() for v in params.values()):
             params.update(before)
-            return _stop(rec, cfg, step, params, probe, "the update made the weights infinite")
-        rec.loss[step], rec.grad_norm[step], rec.clipped[step] = loss, norm, clipped
-        if rec.acc is not None:
-            rec.acc[step] = accuracy(batch, trace.y)
+            return _stop(recorder, cfg, step, params, probe, "the update made the weights infinite")
+        recorder.loss[step], recorder.grad_norm[step], recorder.clipped[step] = loss, norm, clipped
+        if recorder.acc is not None:
+            recorder.acc[step] = accuracy(batch, trace.y)
         if on_step is not None:
-            on_step(step, rec.history(step + 1, params))
+            on_step(step, recorder.history(step + 1, params))
     probe(cfg.steps)
-    return rec.history(cfg.steps, params, message=f"Finished all {cfg.steps} steps.")
+    return recorder.history(cfg.steps, params, message=f"Finished all {cfg.steps} steps.")
 
 
-def _clip(cfg, grads):
-    """(gradients to apply, their global norm before clipping, whether clipping changed them)."""
-    if cfg.clip == "norm":
-        clipped, norm = clip_grad_norm(grads, cfg.clip_threshold)
-        return clipped, norm, cfg.clip_threshold / (norm + 1e-6) < 1.0   # clip_grad_norm's own rule
-    norm = global_norm(grads)
-    if cfg.clip == "none" or not np.isfinite(norm):
-        return grads, norm, False
-    biggest = max(float(np.max(np.abs(g))) for g in grads.values())
-    return clip_grad_value(grads, cfg.clip_threshold), norm, biggest > cfg.clip_threshold
-
-
-def _stop(rec, cfg, step, params, probe, what):
+def _stop(recorder, cfg, step, params, probe, what):
     """Stop cleanly: the steps done so far, a last probe of the weights as they are, and the reason."""
-    if not rec.probe_steps or rec.probe_steps[-1] != step:
+    if not recorder.probe_steps or recorder.probe_steps[-1] != step:
         probe(step)
-    return rec.history(step, params, stopped_at=step, message=_stop_message(cfg, step, what))
+    return recorder.history(step, params, stopped_at=step, message=_stop_message(cfg, step, what))
 
 
 def predict(cfg, params, x):
@@ -188,8 +176,7 @@ def predict(cfg, params, x):
 def forecast(cfg, params, context, horizon):
     """Run over ``context (T, D)``, then feed each prediction back as the next input ``horizon`` times:
     ``(horizon, D)``. Only for next-step tasks, whose outputs are their next inputs (O = D)."""
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise ValueError(f"horizon must be a whole number >= 1; got {horizon!r}")
+    whole("horizon", horizon, 1)
     context = as_array("context", context, 2)[:, None, :]                   # (T, 1, D)
     trace = run_forward(cfg, params, context)
     if trace.y.shape[2] != context.shape[2]:

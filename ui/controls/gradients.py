@@ -4,6 +4,7 @@ widgets'. Nothing is written twice."""
 from dataclasses import fields
 
 from core.gradients import settings
+from core.gradients.settings import TRUNCATE_HELP  # noqa: F401  (the training controls share it)
 from ui.controls.params import Choice, Slider
 
 
@@ -25,3 +26,4 @@ FORWARD_CONTROLS = specs(settings.ForwardSettings)
 BPTT_CONTROLS = specs(settings.BPTTSettings)
 LSTM_CONTROLS = specs(settings.GatesSettings)
 COMPARE_CONTROLS = specs(settings.CompareSettings)
+truncate = next(s for s in BPTT_CONTROLS if s.key == "truncate")

@@ -6,6 +6,7 @@ from dataclasses import replace
 from core.training.config import TrainConfig
 from core.networks.rnn import ACTIVATIONS
 from core.data.tasks import TASKS
+from ui.controls.gradients import TRUNCATE_HELP
 from ui.controls.params import Choice, Slider
 
 # Choices show their option names, which are exactly what TrainConfig, the URL and the presets take
@@ -33,7 +34,7 @@ clip = Choice("clip", "Gradient clipping", ("none", "norm", "value"), "norm",
                    "direction is kept); value: cut every entry to ±threshold (the direction can turn).")
 clip_threshold = Slider("clip_threshold", "Clipping threshold c", 0.1, 10.0, 1.0, 0.1)
 truncate = Slider("truncate", "Truncate BPTT every k steps (0 = never)", 0, 100, 0,
-                  help="No gradient crosses steps k, 2k, ...: cheaper, but blind to longer dependencies.")
+                  help=TRUNCATE_HELP)
 activation = Choice("activation", "Activation φ (RNN only)", ACTIVATIONS, "tanh")
 spectral_radius = Slider("spectral_radius", "Initial spectral radius ρ(W_hh), RNN only (0 = plain init)",
                          0.0, 2.0, 0.0, 0.05,
@@ -66,7 +67,7 @@ def probe_every(n_steps):
 
 def train_config(values):
     """The TrainConfig of the page's values (a ValueError names a bad combination)."""
-    fields = {k: v for k, v in values.items() if k not in PAGE_KEYS}
+    fields = {key: v for key, v in values.items() if key not in PAGE_KEYS}
     fields["lr"] = float(fields["lr"])
     return TrainConfig(probe_every=probe_every(fields["steps"]), **fields)
 

@@ -30,6 +30,11 @@ def reach_ratio(dh_norm):
         return float(prof[0] / prof[-1])
 
 
+# The bound from the last step, T − 1 (time steps run 0 … T − 1): theory.bound's exponent s − t.
+BOUND_NAME = "bound: ‖∂L/∂h<sub>T−1</sub>‖ (γσ<sub>max</sub>)<sup>T−1−t</sup>"
+PRODUCT_NAME = "step Jacobians: ‖∂L/∂h<sub>T−1</sub>‖ ∏<sub>k>t</sub> ‖∂h<sub>k</sub>/∂h<sub>k−1</sub>‖"
+
+
 @dataclass(frozen=True)
 class BoundView:
     """The bound chart's curves, each (T,), and its frame: the y range (log10) spans the measured
@@ -51,20 +56,20 @@ def bound_view(run, step_norms=None):
         measured_share = prof[0] / prof[-1]
     if run.spectrum is None or run.setup.loss_at != "last":
         return BoundView(prof, None, None, None, {}, (measured_share, None, None), 0)
-    n = 0 if step_norms is None else step_norms.shape[1]
+    sequences = 0 if step_norms is None else step_norms.shape[1]
     with np.errstate(all="ignore"):
         rate_power = np.power(run.spectrum.rate, np.arange(T - 1, -1, -1, dtype=np.float64))  # (T,)
         bound = rate_power * prof[-1]
         lines = {"bound": bound}
         shares = [measured_share, None, float(rate_power[0])]
-        if n:
+        if sequences:
             P = jacobians.product_to(step_norms, run.setup.truncate or None)        # (T, n)
-            weight = run.dh_norm[:n, -1] / np.mean(run.dh_norm[:n, -1])         # (n,) mean 1
-            lines["product"] = np.mean(P * weight, axis=1) * np.mean(run.dh_norm[:n, -1])
+            weight = run.dh_norm[:sequences, -1] / np.mean(run.dh_norm[:sequences, -1])         # (n,) mean 1
+            lines["product"] = np.mean(P * weight, axis=1) * np.mean(run.dh_norm[:sequences, -1])
             shares[1] = float(np.mean(P[0] * weight))
     data = prof[np.isfinite(prof) & (prof > 0)]
     if not data.size:
-        return BoundView(prof, lines.get("product"), bound, None, {}, tuple(shares), n)
+        return BoundView(prof, lines.get("product"), bound, None, {}, tuple(shares), sequences)
     lo, hi = np.floor(np.log10(data.min())) - 0.5, np.ceil(np.log10(data.max())) + 0.5
     cuts = {}
     for name, y in lines.items():
@@ -74,7 +79,7 @@ def bound_view(run, step_norms=None):
             cuts[name] = int(np.flatnonzero(outside).max())
             lines[name] = np.where(outside, np.nan, y)
     return BoundView(prof, lines.get("product"), lines["bound"], (float(lo), float(hi)), cuts,
-                     tuple(shares), n)
+                     tuple(shares), sequences)
 
 
 def profile_figure(view):
@@ -83,22 +88,22 @@ def profile_figure(view):
     t = np.arange(len(view.measured))
     curves = [dict(name="measured: mean over the batch", x=t, y=view.measured, hover="‖∂L/∂h_t‖")]
     if view.product is not None:
-        curves.append(dict(name="step Jacobians: ‖∂L/∂h_(T−1)‖ ∏ ‖∂h_k/∂h_(k−1)‖", x=t, y=view.product,
-                           dash="dot", hover="Jacobians' product", nan_is_gap=True))
+        curves.append(dict(name=PRODUCT_NAME, x=t, y=view.product, dash="dot", hover="Jacobians' product",
+                           nan_is_gap=True))
     if view.bound is not None:
-        curves.append(dict(name="bound: ‖∂L/∂h_(T−1)‖ (γσ_max)^(T−1−t)", x=t, y=view.bound, dash="dash",
+        curves.append(dict(name=BOUND_NAME, x=t, y=view.bound, dash="dash",
                            hover="bound", nan_is_gap=True))
-    note = "; ".join(f"the {'Jacobians’ product' if k == 'product' else k} leaves the frame at t = {c}"
-                     for k, c in view.cuts.items()) or None
+    note = "; ".join(f"the {'Jacobians’ product' if line == 'product' else line} leaves the frame at t = {t_cut}"
+                     for line, t_cut in view.cuts.items()) or None
     return log_lines(curves, title="The gradient's reach back in time, with the theory",
                      x_title="time step t", y_title="‖∂L/∂h_t‖ (log scale)", y_range=view.y_range,
                      subtitle=note)
 
 
-def transport_figure(tr):
+def transport_figure(transport):
     """Rows: loss step s; columns: state step t; colour: ||dL_s/dh_t||."""
-    return log_heatmap(tr.dh_norm, title="How much of the loss at step s reaches the state at step t",
-                       x_title="state step t", y_title="loss step s", y_labels=tr.loss_steps,
+    return log_heatmap(transport.dh_norm, title="How much of the loss at step s reaches the state at step t",
+                       x_title="state step t", y_title="loss step s", y_labels=transport.loss_steps,
                        value_name="‖∂L<sub>s</sub>/∂h<sub>t</sub>‖",
                        zero_meaning="zero: t is after s (or cut by truncation)", height=420)
 

@@ -3,39 +3,40 @@
 What the person sees is stated on the chart: a fixed colour range in powers of ten (values beyond it
 take the end colours), cells that overflowed to inf/NaN in a marked colour, exact zeros (a gradient
 that truncation or causality cut) in grey, and, past ``max_cols`` steps, how many steps each column
-aggregates.
+aggregates (core.data.bins: each column the largest of its steps).
 """
 import numpy as np
 import plotly.graph_objects as go
 
+from core.data.bins import bin_columns
 from ui.figures.layout import frame, merge
 
 LOG_RANGE = (-20, 20)           # log10 colour range for gradient norms: wide enough for both regimes
 NONFINITE_COLOR = "#e7298a"     # magenta: outside every sequential scale, visible to colour-blind eyes
+NONFINITE_NAME = "overflow: inf or NaN"
 ZERO_COLOR = "#bdbdbd"
 SCALE = "Viridis"
 
 
-def bin_columns(z, max_cols):
-    """Aggregate the columns of ``z (rows, T)`` into at most ``max_cols`` bins by their largest value
-    (a spike stays visible); a bin holding any inf or NaN becomes inf, so overflow is never hidden.
-    Returns ``(binned, first step of each bin, steps per bin)``."""
-    rows, T = z.shape
-    if T <= max_cols:
-        return z, np.arange(T), 1
-    width = int(np.ceil(T / max_cols))
-    n = int(np.ceil(T / width))
-    finite = np.full((rows, n * width), -np.inf)
-    finite[:, :T] = np.where(np.isfinite(z), z, -np.inf)
-    bad = np.zeros((rows, n * width), dtype=bool)
-    bad[:, :T] = ~np.isfinite(z)
-    binned = finite.reshape(rows, n, width).max(axis=2)
-    binned[bad.reshape(rows, n, width).any(axis=2)] = np.inf
-    return binned, np.arange(n) * width, width
+def cell_overlay(mask, x, y, color, name):
+    """Cells of a heatmap where ``mask`` holds, painted ``color``, and a legend entry ``name``; nothing
+    if the mask is empty. Drawn over the main heatmap, whose own colours cannot show inf or NaN."""
+    if not mask.any():
+        return []
+    return [go.Heatmap(z=np.where(mask, 1.0, np.nan).astype(np.float32), x=x, y=y, showscale=False,
+                       colorscale=[[0, color], [1, color]], hoverongaps=False,
+                       hovertemplate=f"{name}<extra></extra>"),
+            go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
+                       marker=dict(symbol="square", size=12, color=color))]
 
 
-def power_text(k):
-    return f"10<sup>{k}</sup>"
+def nonfinite_overlay(mask, x, y):
+    """The one marking of overflow on every heatmap: magenta cells where ``mask`` (inf or NaN)."""
+    return cell_overlay(mask, x, y, NONFINITE_COLOR, NONFINITE_NAME)
+
+
+def power_text(power):
+    return f"10<sup>{power}</sup>"
 
 
 def range_text(zrange):
@@ -56,7 +57,8 @@ def log_heatmap(z, *, title, x_title, y_title, value_name, y_labels=None, zrange
     The binning note follows the title (or, ``note_in_subtitle``, the stated range below it);
     ``layout`` adds to the figure's layout (ui.figures.layout.merge)."""
     z = np.asarray(z, dtype=np.float64)
-    binned, starts, width = bin_columns(z, max_cols)
+    bins = bin_columns(z, max_cols, "max")
+    binned, starts, width = bins.values, bins.starts, bins.width
     with np.errstate(divide="ignore", invalid="ignore"):
         logz = np.log10(binned)
     finite = np.isfinite(binned)
@@ -76,14 +78,7 @@ def log_heatmap(z, *, title, x_title, y_title, value_name, y_labels=None, zrange
         hovertemplate=hover, hoverongaps=False,
         colorbar=dict(title=dict(text=f"{value_name}<br>(log scale)", side="right"),
                       tickvals=ticks, ticktext=labels))]
-    for mask, color, name in ((nonfinite, NONFINITE_COLOR, "overflow: inf or NaN"),
-                              (zero, ZERO_COLOR, zero_meaning)):
-        if mask.any():
-            traces += [go.Heatmap(z=np.where(mask, 1.0, np.nan).astype(np.float32), x=x, y=y,
-                                  showscale=False, colorscale=[[0, color], [1, color]], hoverongaps=False,
-                                  hovertemplate=f"{name}<extra></extra>"),
-                       go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
-                                  marker=dict(symbol="square", size=12, color=color))]
+    traces += nonfinite_overlay(nonfinite, x, y) + cell_overlay(zero, x, y, ZERO_COLOR, zero_meaning)
     note = "" if width == 1 else f"each column is the largest of {width} steps"
     if note_in_subtitle:
         heading = {"text": title, "subtitle": {"text": "; ".join(t for t in (range_text(zrange), note) if t)}}

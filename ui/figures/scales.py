@@ -52,6 +52,6 @@ def signed_log_ticks(limit):
     """``(K, tick values, tick labels)`` of a signed-log axis for values up to ``|limit|``: it spans
     ±K, labelled 0, ±10^k."""
     K = max(1, int(np.ceil(np.log10(1.0 + limit))))
-    ks = list(range(max(1, K // 4), K + 1, max(1, K // 4)))
-    return (K, [-k for k in reversed(ks)] + [0] + ks,
-            [f"−{power_text(k)}" for k in reversed(ks)] + ["0"] + [power_text(k) for k in ks])
+    powers = list(range(max(1, K // 4), K + 1, max(1, K // 4)))
+    return (K, [-power for power in reversed(powers)] + [0] + powers,
+            [f"−{power_text(power)}" for power in reversed(powers)] + ["0"] + [power_text(power) for power in powers])

@@ -7,34 +7,15 @@ Signed values use ColorBrewer's diverging RdBu, readable with colour-vision defi
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.figures.heatmap import NONFINITE_COLOR
-from ui.figures.layout import frame, merge, vline, vrect
-from ui.figures.lines import COLORS
+from core.data.bins import bin_columns
+from core.training.losses import softmax
+from ui.figures.heatmap import NONFINITE_COLOR, NONFINITE_NAME, nonfinite_overlay
+from ui.figures.layout import frame, merge, vline
+from ui.figures.lines import COLORS, nonfinite_band
 from ui.figures.scales import SIGNED, signed_log, signed_log_ticks
 
 MAX_COLS = 400
 DIVERGING = "RdBu"              # red = negative, white = 0, blue = positive
-
-
-def mean_bins(z, max_cols=MAX_COLS):
-    """Columns of ``z (rows, T)`` averaged in bins of equal width so that at most ``max_cols`` remain
-    (a mean keeps the sign of signed values); a bin holding any inf or NaN becomes NaN, so it is marked.
-    Returns ``(binned, centre step of each bin, steps per bin)``."""
-    z = np.asarray(z, dtype=np.float64)
-    rows, T = z.shape
-    if T <= max_cols:
-        return z, np.arange(T, dtype=np.float64), 1
-    width = int(np.ceil(T / max_cols))
-    n = int(np.ceil(T / width))
-    padded = np.zeros((rows, n * width))
-    padded[:, :T] = z
-    cells = padded.reshape(rows, n, width)
-    counts = np.minimum(width, T - np.arange(n) * width)          # the last bin may be short
-    bad = ~np.isfinite(cells).all(axis=2)
-    with np.errstate(all="ignore"):
-        binned = np.where(np.isfinite(cells), cells, 0.0).sum(axis=2) / counts
-    binned[bad] = np.nan
-    return binned, np.arange(n) * width + (counts - 1) / 2.0, width
 
 
 def _range_text(zrange, from_data, log=False):
@@ -44,21 +25,10 @@ def _range_text(zrange, from_data, log=False):
             f"fixed range {zrange[0]:g} to {zrange[1]:g}")
 
 
-def _nonfinite_traces(mask, x, y):
-    """Magenta cells where ``mask`` (inf/NaN), and their legend entry; none if there are none."""
-    if not mask.any():
-        return []
-    return [go.Heatmap(z=np.where(mask, 1.0, np.nan).astype(np.float32), x=x, y=y, showscale=False,
-                       colorscale=[[0, NONFINITE_COLOR], [1, NONFINITE_COLOR]], hoverongaps=False,
-                       hovertemplate="overflow: inf or NaN<extra></extra>"),
-            go.Scatter(x=[None], y=[None], mode="markers", name="overflow: inf or NaN",
-                       marker=dict(symbol="square", size=12, color=NONFINITE_COLOR))]
-
-
 def _figure(traces, title, *notes, height, x_title, y_title, legend_y=-0.25, **layout):
     """Title (its notes on a smaller second line, so that narrow charts do not cut them), axes, legend;
     ``layout`` adds to it (ui.figures.layout.merge)."""
-    notes = "; ".join(n for n in notes if n)
+    notes = "; ".join(note for note in notes if note)
     base = frame(title=title + (f"<br><sup>{notes}</sup>" if notes else ""), height=height,
                  x_title=x_title, y_title=y_title, legend_y=legend_y)
     return go.Figure(traces, layout=merge(base, layout))
@@ -70,9 +40,10 @@ def state_heatmap(z, *, title, value_name, zrange=SIGNED, colorscale=DIVERGING, 
     """``z (rows, T)`` of signed or bounded values, one row per unit, on a fixed colour range
     (``log``: in signed log, ``signed_log``, up to ``zrange``). ``marker``: a step to draw as a
     vertical line (the time scrubber's)."""
-    binned, centres, width = mean_bins(z, max_cols)
+    bins = bin_columns(z, max_cols, "mean")
+    binned, width = bins.values, bins.width
     y = np.arange(binned.shape[0])
-    x = centres if width > 1 else np.arange(binned.shape[1])
+    x = bins.centres if width > 1 else bins.starts
     finite = np.isfinite(binned)
     t_text = "t = %{x}" if width == 1 else f"t ≈ %{{x:.0f}} (mean of {width} steps)"
     shown = np.where(finite, binned, np.nan)
@@ -90,7 +61,7 @@ def state_heatmap(z, *, title, value_name, zrange=SIGNED, colorscale=DIVERGING, 
     shapes, notes = ([], []) if marker is None else vline(
         marker, dict(color="black", width=2, dash="dash"), text=f"t = {marker}")
     note = None if width == 1 else f"each column is the mean of {width} steps"
-    overflow = _nonfinite_traces(~finite, x, y)
+    overflow = nonfinite_overlay(~finite, x, y)
     return _figure([heat, *overflow], title, subtitle, note, height=height, y_title=y_title,
                    x_title="time step t" + ("" if width == 1 else f" (binned by {width}, mean)"),
                    **({"shapes": shapes, "annotations": notes} if shapes else {}),
@@ -116,7 +87,7 @@ def state_bars(h_t, *, t, zrange=SIGNED, from_data=False, value_name="h<sub>t</s
                      hovertemplate=f"unit %{{x}}: {value}<extra></extra>", showlegend=False)]
     if not finite.all():
         traces.append(go.Scatter(x=units[~finite], y=np.zeros((~finite).sum()), mode="markers",
-                                 name="overflow: inf or NaN", hovertemplate="unit %{x}: inf or NaN",
+                                 name=NONFINITE_NAME, hovertemplate="unit %{x}: inf or NaN",
                                  marker=dict(symbol="x", size=12, color=NONFINITE_COLOR)))
     return _figure(traces, f"The state vector h<sub>t</sub> at step t = {t}", "one bar per hidden unit",
                    height=height, x_title="hidden unit",
@@ -131,9 +102,7 @@ def output_lines(y, target, mask, *, kind, names, t=None, height=340):
     y = np.asarray(y, dtype=np.float64)
     steps = np.arange(len(y))
     if kind == "classification":
-        with np.errstate(all="ignore"):
-            p = np.exp(y - y.max(axis=1, keepdims=True))
-            y = p / p.sum(axis=1, keepdims=True)
+        y = softmax(y, axis=1)
         target = np.eye(y.shape[1])[np.asarray(target, dtype=int)]   # one-hot: 1 for the true class
     target = np.asarray(target, dtype=np.float64)
     dense = (np.asarray(mask) > 0).all()
@@ -148,10 +117,7 @@ def output_lines(y, target, mask, *, kind, names, t=None, height=340):
                 else "lines", line=dict(color=color, width=2, dash=style),
                 marker=dict(color=color, size=11, symbol="diamond-open"),
                 hovertemplate=f"t = %{{x}}<br>{what} {name} = %{{y:.4f}}<extra></extra>"))
-    shapes, notes = [], []
-    bad = ~np.isfinite(y).all(axis=1)
-    if bad.any():
-        shapes, notes = vrect(steps[bad].min(), steps[bad].max(), NONFINITE_COLOR, "overflow (inf/NaN)")
+    shapes, notes = nonfinite_band(steps, ~np.isfinite(y).all(axis=1))
     if t is not None:
         shapes += vline(t, dict(color="black", width=2, dash="dash"))[0]
     return _figure(traces, "What the untrained network outputs, against the targets", height=height,

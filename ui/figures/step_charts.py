@@ -17,20 +17,6 @@ from ui.figures.lines import COLORS
 MAX_POINTS = 1000            # per run and curve
 
 
-def bin_steps(values, how, max_points=MAX_POINTS):
-    """``(first step of each bin, value per bin, k)``: bins of k steps, ``how`` "mean", "max" or "any"."""
-    v = np.asarray(values, dtype=np.float64)
-    k = max(1, int(np.ceil(len(v) / max_points)))
-    n = int(np.ceil(len(v) / k))
-    padded = np.full(n * k, np.nan)
-    padded[:len(v)] = v
-    with np.errstate(all="ignore"):
-        blocks = padded.reshape(n, k)
-        out = {"mean": lambda b: np.nanmean(b, axis=1), "max": lambda b: np.nanmax(b, axis=1),
-               "any": lambda b: np.nansum(b, axis=1) > 0}[how](blocks)
-    return np.arange(n) * k, out, k
-
-
 def running_mean(values, window):
     """Mean of the last ``window`` values at each step (fewer at the start). Each window is summed on
     its own: a running cumulative sum would lose a 0.01 next to an exploded run's 10^56."""

@@ -1,17 +1,18 @@
 """Charts of training runs (core.training.train.History). Pure: no Streamlit; their readings: ui.readings.training.
 
 ``runs`` is a list of ``(label, History)``. Per-step curves longer than ui.figures.step_charts.MAX_POINTS are
-cut into bins of k steps (said on the chart): the loss by its mean, the gradient norm by its largest
+cut into bins of equal width (core.data.bins, said on the chart): the loss by its mean, the gradient norm by its largest
 value, so a spike stays visible.
 """
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.data.bins import bin_columns
 from ui.figures.gates import shared_log_range
 from ui.figures.heatmap import log_heatmap
 from ui.figures.lines import COLORS
-from ui.figures.step_charts import (bin_steps, color, hover_points, legend, log_scale, running_mean, stops, title,
+from ui.figures.step_charts import (MAX_POINTS, color, hover_points, legend, log_scale, running_mean, stops, title,
                             y_axis)
 
 # Heights include the title, axes and legend: Streamlit's theme gives a bottom legend ~70 px of its own.
@@ -19,25 +20,24 @@ BASELINE_COLOR = "#666666"
 
 
 def loss_frame(runs):
-    rows, k = [], 1
+    rows, width = [], 1
     for label, h in runs:
-        n = len(h.loss)
-        mean = running_mean(h.loss, max(1, min(50, n // 20)))
-        steps, loss, k_run = bin_steps(h.loss, "mean")
-        rows.append(pd.DataFrame({"run": label, "step": steps, "loss": loss,
-                                  "running_mean": bin_steps(mean, "mean")[1]}))
-        k = max(k, k_run)
-    return pd.concat(rows, ignore_index=True).dropna(subset=["loss"]), k
+        mean = running_mean(h.loss, max(1, min(50, len(h.loss) // 20)))
+        loss = bin_columns(h.loss, MAX_POINTS, "mean")
+        rows.append(pd.DataFrame({"run": label, "step": loss.starts, "loss": loss.values,
+                                  "running_mean": bin_columns(mean, MAX_POINTS, "mean").values}))
+        width = max(width, loss.width)
+    return pd.concat(rows, ignore_index=True).dropna(subset=["loss"]), width
 
 
 def loss_chart(runs, info):
     """Loss per step (faint) and its running mean (bold), log scale, with the trivial predictor's loss.
     ``info``: the task's core.data.tasks.TaskInfo."""
-    frame, k = loss_frame(runs)
+    frame, width = loss_frame(runs)
     unit = ("Loss: cross-entropy in nats." if info.kind == "classification"
             else "Loss: mean squared error, in standardized units.")
     scale, clamped = log_scale(runs, "loss")
-    note = " ".join(t for t in ("" if k == 1 else f"Each point is the mean of {k} steps.", clamped) if t)
+    note = " ".join(t for t in ("" if width == 1 else f"Each point is the mean of {width} steps.", clamped) if t)
     base = alt.Chart().encode(x=alt.X("step:Q", title="training step (updates)"), color=color(runs))
     tip = [alt.Tooltip("run:N"), alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".4g"),
            alt.Tooltip("running_mean:Q", title="running mean", format=".4g")]
@@ -60,12 +60,12 @@ def loss_chart(runs, info):
 
 def grad_chart(runs):
     """The global gradient norm before clipping, log scale, the norm threshold, and where clipping fired."""
-    frames, k = [], 1
+    frames, width = [], 1
     for label, h in runs:
-        steps, norm, k_run = bin_steps(h.grad_norm, "max")
-        fired = bin_steps(h.clipped.astype(float), "any")[1]
-        frames.append(pd.DataFrame({"run": label, "step": steps, "norm": norm, "clipped": fired}))
-        k = max(k, k_run)
+        norm = bin_columns(h.grad_norm, MAX_POINTS, "max")
+        fired = bin_columns(h.clipped, MAX_POINTS, "any").values
+        frames.append(pd.DataFrame({"run": label, "step": norm.starts, "norm": norm.values, "clipped": fired}))
+        width = max(width, norm.width)
     frame = pd.concat(frames, ignore_index=True).dropna(subset=["norm"])
     frame["event"] = "▲ clipping changed this step's gradient"
     base = alt.Chart().encode(x=alt.X("step:Q", title="training step (updates)"), color=color(runs))
@@ -88,7 +88,7 @@ def grad_chart(runs):
         layers += [rule.mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(y=alt.Y("norm:Q")),
                    rule.mark_text(align="right", x="width", dx=-4, dy=-7, color=BASELINE_COLOR).encode(
                        y=alt.Y("norm:Q"), text=alt.Text("text:N"))]
-    note = " ".join(t for t in ("" if k == 1 else f"Each point is the largest of {k} steps; ▲: clipping "
+    note = " ".join(t for t in ("" if width == 1 else f"Each point is the largest of {width} steps; ▲: clipping "
                                 "fired in them.", clamped) if t)
     return alt.layer(*layers, *stops(runs), data=frame).properties(     # the curves' data, once
         height=430, title=title("Gradient norm before clipping, and where clipping fired",

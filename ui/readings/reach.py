@@ -57,7 +57,7 @@ def compare(shares):
     """Two runs' reaches side by side, ``{name: share}`` (two names): which reaches further, by
     how much, and whether that is far apart (``FAR_APART``)."""
     (a, sa), (b, sb) = shares.items()
-    parts = ", ".join(f"the {n}'s **{number(s)}** ({share_word(s)})" for n, s in shares.items())
+    parts = ", ".join(f"the {name}'s **{number(v)}** ({share_word(v)})" for name, v in shares.items())
     text = f"At t = 0 the gradient keeps, of its last-step size, {parts}."
     if not (np.isfinite(sa) and np.isfinite(sb)):
         return text + " One of them overflowed, so they cannot be compared by size."

@@ -6,9 +6,9 @@ from ui.readings import thresholds as th
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def power(k):
-    """10 to the power k in plain text: 10⁻¹²."""
-    return "10" + str(int(k)).translate(_SUPERSCRIPT)
+def power(exponent):
+    """10 to the power ``exponent`` in plain text: 10⁻¹²."""
+    return "10" + str(int(exponent)).translate(_SUPERSCRIPT)
 
 
 def filled_share(data_range, shown_range):
@@ -26,14 +26,14 @@ def colour_scale(choice, ranges, shared=None, hint=True):
         return (f"Colour: **this view's own** log range, {power(lo)} to {power(hi)}, from its data"
                 + (" (choose **Colour scale: shared range** for the range every setting shares)." if hint else "."))
     if choice == "own":
-        each = ", ".join(f"{n} {power(lo)} to {power(hi)}" for n, (lo, hi) in ranges.items())
+        each = ", ".join(f"{name} {power(lo)} to {power(hi)}" for name, (lo, hi) in ranges.items())
         text = (f"Colour: **this view's own** log range ({each}); equal colours mean equal sizes "
                 "within one heatmap, not across them.")
         return text + (" Choose **Colour scale: shared range** to compare sizes." if hint and len(ranges) > 1
                        else "")
     text = (f"Colour: **one shared** log range, {power(shared[0])} to {power(shared[1])}, for "
             f"{'both' if len(ranges) == 2 else 'every view'}: equal colours mean equal sizes.")
-    slivers = [n for n, r in ranges.items() if filled_share(r, shared) < th.SLIVER]
+    slivers = [name for name, r in ranges.items() if filled_share(r, shared) < th.SLIVER]
     if slivers:
         text += (f" The {' and '.join(slivers)} values fill less than {th.SLIVER:.0%} of it, so they "
                  "show as nearly one colour" + ("; choose **Colour scale: this view's own range** to "

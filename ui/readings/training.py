@@ -20,9 +20,9 @@ def loss_reading(runs, info):
         if not len(h.loss):
             parts.append(f"{label} stopped before its first update")
             continue
-        n = min(50, len(h.loss))
-        last = float(np.mean(h.loss[-n:]))
-        text = (f"{label}: mean loss of the last {n} step{'s' if n > 1 else ''}"
+        recent = min(50, len(h.loss))
+        last = float(np.mean(h.loss[-recent:]))
+        text = (f"{label}: mean loss of the last {recent} step{'s' if recent > 1 else ''}"
                 + (" before it stopped" if h.stopped_at is not None else "") + f" {_g(last)}")
         if info.baseline:
             ratio = last / info.baseline

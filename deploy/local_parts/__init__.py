@@ -1,0 +1,1 @@
+"""The parts of deploy/local: children (process groups), cluster (Dask), balancer (HAProxy), running."""
