@@ -10,7 +10,8 @@ import streamlit as st
 from core.data import tables
 from core.training import train as core_train
 from core.data.tasks import SERIES, task_info
-from ui.runtime import train_cache
+from ui.runtime import engine, live
+from ui.runtime import page_cache
 from ui.controls import upload
 from ui.controls import training as tc
 from ui.figures import training as tf
@@ -27,7 +28,8 @@ st.markdown("Upload a CSV file with a header row and **one row per time step** (
 st.latex(r"z_t=\frac{x_t-\mu}{\sigma},\qquad \hat z_{t+1}=\mathrm{net}(z_{t-T+1},\dots,z_t),"
          r"\qquad \hat x_{t+1}=\mu+\sigma\,\hat z_{t+1}")
 
-values = controls(tc.DATA_CONTROLS, submit="Train with these settings")
+pressed, differs = tc.train_button()
+values = controls(tc.DATA_CONTROLS)
 if values["source"] == "upload":
     file = st.file_uploader("A CSV file (comma, semicolon or tab separated, UTF-8, at most 5 MB)",
                             type=["csv", "txt"], key="upload")
@@ -39,10 +41,10 @@ if values["source"] == "upload":
         st.stop()
     name, raw = file.name, file.getvalue()
     with st.spinner(f"Reading {inert(name)}…"):
-        table, error = train_cache.uploaded_table(name, raw)
+        table, error = page_cache.uploaded_table(name, raw)
 else:
     name = values["source"]
-    table, raw, error = train_cache.builtin_table(name)
+    table, raw, error = page_cache.builtin_table(name)
 if error:
     st.error(plain(error), icon=":material/error:")
     st.stop()
@@ -60,31 +62,45 @@ if not columns:
 try:
     series = tables.select_columns(table, columns)                       # (N, D)
     split = upload.Split.of(len(series))
-    cfg = tc.train_config({**values, "task": SERIES})
+    current = tc.train_config({**values, "task": SERIES})
     info = task_info(SERIES, series[:split.n_train])
-    history = train_cache.trained_with_progress(cfg, tc.run_label(cfg), series=series[:split.n_train])
 except ValueError as err:
     say_error(err)
     st.stop()
 
-runs = [(tc.run_label(cfg), history)]
-st.markdown(f"**{runs[0][0]}** — clipping applied: {tc.clip_words(cfg)}.")
+# Settings train when Train is pressed; new data (a file, other columns) trains at once.
+train_rows = series[:split.n_train]
+(cfg,), (key,) = live.shown_runs("your_data", [(current, train_rows)], pressed,
+                                 data=engine.data_key(train_rows))
+words = readings.differs_words([cfg], [current], tc.labels(tc.DATA_CONTROLS))
+if words and differs is not None:
+    differs.warning(words, icon=":material/edit:")
+label = tc.run_label(cfg)
+st.markdown(f"**{label}** — clipping applied: {tc.clip_words(cfg)}.")
+states = live.statuses([key])
+if live.going(states):
+    live.watch([key], [label], info)       # redraws itself until the run finishes, then the page
+    st.stop()
+if live.stopped_runs([label], states):
+    st.stop()
+history = states[0].history
+runs = [(label, history)]
 if history.stopped_at is not None:
     st.error(f"**Training blew up at step {history.stopped_at}.** {history.message} (Sidebar: Gradient "
              "clipping, Learning rate.) No forecast is drawn from weights that overflowed.",
              icon=":material/error:")
-charts = (cfg, upload.fingerprint(raw), tuple(columns))     # a finished run's charts: built once
-st.vega_lite_chart(train_cache.chart_spec(("loss",) + charts, lambda: tf.loss_chart(runs, info)), key="loss")
+charts = (key,)                     # a finished run's charts: built once
+st.vega_lite_chart(page_cache.chart_spec(("loss",) + charts, lambda: tf.loss_chart(runs, info)), key="loss")
 reading(readings.loss_reading(runs, info))
 if history.stopped_at is not None:
     st.stop()
 
-rows, truth, pred, persist = train_cache.heldout_forecast(cfg, train_cache.data_key(series), split.n_train,
+rows, truth, pred, persist = page_cache.heldout_forecast(cfg, key, split.n_train,
                                                     _history=history, _series=series)
 st.subheader("Forecast on the held-out rows")
 st.markdown(split.words(table.rows, len(rows)))
 for j, column in enumerate(columns):
-    st.vega_lite_chart(train_cache.chart_spec(("forecast", column) + charts, lambda: tf.forecast_chart(
+    st.vega_lite_chart(page_cache.chart_spec(("forecast", column) + charts, lambda: tf.forecast_chart(
         table.rows[rows], truth[:, j], pred[:, j], column)), key=f"forecast-{column}")
     reading(readings.forecast_reading(inert(column), truth[:, j], pred[:, j], persist[:, j]))
 
@@ -92,4 +108,4 @@ downloads("your-data", {"loss": history.loss, "grad_norm": history.grad_norm, "c
                         "heldout_rows": table.rows[rows], "truth": truth, "prediction": pred},
           key="your-data")
 source(tables.read_table, tables.select_columns, core_train.train, core_train.predict,
-       train_cache.heldout_forecast, tf.forecast_chart)
+       page_cache.heldout_forecast, tf.forecast_chart)

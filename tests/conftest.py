@@ -4,6 +4,13 @@ import sys
 # Tests import the project's packages (core, ui) from the checkout, installed or not.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+# The training engine (ui/runtime/engine.py) in tests: no background training at app start, and a
+# store of finished runs of this test session's own (a run must really train to be tested).
+import tempfile  # noqa: E402
+
+os.environ.setdefault("BPTT_LENS_BACKGROUND", "off")
+os.environ.setdefault("BPTT_LENS_STORE", tempfile.mkdtemp(prefix="bptt-lens-test-store-"))
+
 import pytest
 
 # Under CI=true nothing may skip: a missing chromium, haproxy or torch is a failed run, not a quiet

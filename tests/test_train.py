@@ -50,8 +50,8 @@ def test_history_shapes_and_probes():
     assert h.loss.shape == h.grad_norm.shape == h.clipped.shape == h.accuracy.shape == (50,)
     assert ((h.accuracy >= 0) & (h.accuracy <= 1)).all()
     assert ((h.forget_mean > 0) & (h.forget_mean < 1)).all()
-    # forget_bias 1 at the start: sigmoid(1 + small) ~ 0.73 on average
-    assert h.forget_mean[0] == pytest.approx(1 / (1 + np.exp(-1)), abs=0.05)
+    # forget_bias b_f at the start: sigmoid(b_f + small) on average
+    assert h.forget_mean[0] == pytest.approx(1 / (1 + np.exp(-cfg.forget_bias)), abs=0.05)
     np.testing.assert_array_equal(h.spectral_radius[0],
                                   np.max(np.abs(np.linalg.eigvals(lstm.init_params(6, 8, 4)["W_hf"]))))
     assert h.task_kind == "classification" and h.baseline == pytest.approx(np.log(4))

@@ -112,8 +112,8 @@ def move_slider(page, label, keys):
     thumb.focus()
     for key in keys:
         thumb.press(key)
-    train = page.get_by_role("button", name="Train with these settings")
-    if train.count():                   # the training pages keep their settings in a form
+    train = page.get_by_role("button", name="Train", exact=True)
+    if train.count():                   # the training pages train on a press
         train.click()
     page.wait_for_function(f"(before) => {IDLE} && JSON.stringify(({CHART_SIGNATURES})()) !== "
                            "JSON.stringify(before)", arg=before)

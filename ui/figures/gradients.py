@@ -84,7 +84,10 @@ def bound_view(run, step_norms=None):
 
 def profile_figure(view):
     """The measured mean ||dL/dh_t|| and, for a loss at the last step, the step Jacobians' product
-    and Pascanu's bound, cut where it leaves the data's frame (``bound_view``)."""
+    and Pascanu's bound, cut where it leaves the data's frame: ``view`` is a ``bound_view``, or a
+    run (then without the Jacobians' product)."""
+    if not isinstance(view, BoundView):
+        view = bound_view(view)
     t = np.arange(len(view.measured))
     curves = [dict(name="measured: mean over the batch", x=t, y=view.measured, hover="‖∂L/∂h_t‖")]
     if view.product is not None:

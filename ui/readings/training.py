@@ -93,3 +93,44 @@ def forecast_reading(column, truth, prediction, persistence):
     verdict = "better than" if model < naive else "no better than"
     return (f"{column}: typical error (RMSE) {_g(model)} in the file's units, {verdict} repeating the row "
             f"before ({_g(naive)}), over {len(truth)} held-out rows.")
+
+
+def status_words(label, status):
+    """A run's state (ui.runtime.engine.RunStatus) in words, for the line above its progress bar."""
+    if status.state == "queued":
+        where = ("next in line for a worker" if status.position == 1 else
+                 f"{status.position - 1} runs ahead of it on its worker" if status.position
+                 else "waiting for a free worker")
+        return f"{label}: queued, {where}."
+    if status.state == "running":
+        if not status.step:
+            return f"{label}: starting."
+        loss = "" if status.history is None or not len(status.history.loss) else \
+            f", loss {_g(float(status.history.loss[-1]))}"
+        return f"{label}: step {status.step} of {status.steps}{loss}."
+    if status.state == "done":
+        return f"{label}: done, {status.step} steps."
+    return f"{label}: {status.message}"
+
+
+def differs_words(shown, current, labels):
+    """What the settings on the controls change from the runs shown, or None if nothing.
+
+    ``shown`` and ``current``: lists of TrainConfigs; ``labels``: field name -> the control's label."""
+    if shown == current:
+        return None
+    changes = []
+    for field, label in labels.items():
+        if not hasattr(shown[0], field):            # a page setting, e.g. "side by side"
+            continue
+        before, after = {getattr(c, field) for c in shown}, {getattr(c, field) for c in current}
+        if before != after:
+            changes.append(f"{label} {_list(before)} → {_list(after)}")
+    if len(shown) != len(current):
+        changes.append(f"{len(shown)} run{'s' if len(shown) > 1 else ''} → {len(current)} side by side")
+    what = "; ".join(changes) if changes else "other runs side by side"
+    return f"The settings differ from the run shown ({what}). Press Train to run them."
+
+
+def _list(values):
+    return " / ".join(sorted(format(v, "g") if isinstance(v, float) else str(v) for v in values))

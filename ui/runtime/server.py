@@ -10,6 +10,8 @@
   (its session's objects) is never collected, once per process.
 """
 import gc
+import os
+import threading
 from functools import lru_cache
 
 from core.numerics.blas import pin_process_to_one_thread
@@ -21,3 +23,21 @@ def prepare_process():
     pin_process_to_one_thread()
     gc.collect()      # what the imports left behind goes now, not frozen for ever
     gc.freeze()
+
+
+@lru_cache(maxsize=1)
+def start_engine():
+    """Once per server process, in the background: bring up the training cluster, and unless
+    BPTT_LENS_BACKGROUND=off, train the runs a class is likely to open first (ui.runtime.background),
+    so they are done when it does."""
+    threading.Thread(target=_start_engine, name="bptt-lens-engine-start", daemon=True).start()
+
+
+def _start_engine():
+    from ui.runtime import background, cluster
+    try:
+        cluster.client()
+    except cluster.Unavailable:
+        return                      # said on the training pages when a run is asked for
+    if os.environ.get("BPTT_LENS_BACKGROUND", "").strip().lower() != "off":
+        background.precompute()

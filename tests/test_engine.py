@@ -1,0 +1,217 @@
+"""The training engine (ui/runtime/engine.py) on the embedded Dask cluster: identical requests share
+one task, progress arrives while a run goes, a stop frees the worker, failures and a killed worker are
+said in words, an unreachable scheduler too, and the app goes on. Small runs; every wait is bounded."""
+import os
+import signal
+import socket
+import time
+
+import numpy as np
+import pytest
+
+import apptest
+from core.training import train as core_train
+from core.training.config import TrainConfig
+from ui.runtime import cluster, engine, job
+
+WAIT = 120                  # seconds any state may take to arrive on a loaded 2-core machine
+SMALL = dict(model="lstm", task="adding", seq_len=10, hidden_size=8, probe_every=10)
+
+
+@pytest.fixture
+def runs():
+    """Keys submitted by a test; whatever is still going is stopped after it."""
+    keys = []
+    yield keys
+    for key in keys:
+        engine.stop(key)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def embedded_cluster():
+    yield
+    cluster.close()
+
+
+def wait_for(key, condition, timeout=WAIT):
+    deadline = time.monotonic() + timeout
+    while True:
+        s = engine.status(key)
+        if condition(s):
+            return s
+        assert time.monotonic() < deadline, f"{key}: still {s}"
+        time.sleep(0.1)
+
+
+def finished(s):
+    return s.state not in ("queued", "running")
+
+
+def starts_of(key):
+    """How many times a worker started computing ``key`` (its step-0 events)."""
+    return sum(1 for _, msg in cluster.client().get_events(job.TOPIC)
+               if msg["key"] == key and msg["step"] == 0)
+
+
+def test_identical_requests_from_two_clients_share_one_task(runs):
+    from distributed import Client
+    cfg = TrainConfig(**SMALL, steps=400, seed=11)
+    key = engine.submit(cfg)
+    runs.append(key)
+    assert engine.submit(TrainConfig(**SMALL, steps=400, seed=11)) == key       # another session
+    other = Client(cluster.client().scheduler.address, set_as_default=False, timeout=30)  # a replica
+    try:
+        twin = other.submit(job.run, cfg, None, key=key, pure=False)
+        assert twin.result(timeout=WAIT).loss.shape == (400,)
+    finally:
+        other.close()
+    done = wait_for(key, finished)
+    assert done.state == "done" and starts_of(key) == 1
+    assert engine.submit(cfg) == key and starts_of(key) == 1                     # kept: no new task
+    np.testing.assert_array_equal(done.history.loss, core_train.train(cfg).loss)  # bit for bit
+
+
+def test_progress_arrives_while_it_trains_with_the_history_so_far(runs):
+    cfg = TrainConfig(**SMALL, steps=3000, seed=12)
+    key = engine.submit(cfg)
+    runs.append(key)
+    s = wait_for(key, lambda s: s.state == "running" and s.step > 0)
+    assert s.steps == 3000 and s.step <= len(s.history.loss) <= 3000 and s.history.params == {}
+    later = wait_for(key, lambda t: t.step > s.step)
+    assert len(later.history.loss) > len(s.history.loss)
+    np.testing.assert_array_equal(later.history.loss[:len(s.history.loss)], s.history.loss)
+
+
+def executing():
+    return sum(cluster.client().run(lambda dask_worker: len(dask_worker.state.executing)).values())
+
+
+def test_a_stopped_run_frees_its_worker_and_a_new_press_runs_it_again(runs):
+    cfg = TrainConfig(**SMALL, steps=50_000, seed=13)
+    key = engine.submit(cfg)
+    runs.append(key)
+    wait_for(key, lambda s: s.state == "running" and s.step > 0)
+    engine.stop(key)
+    assert engine.status(key).state == "stopped"
+    assert "press Train" in engine.status(key).message
+    deadline = time.monotonic() + 30
+    while executing():
+        assert time.monotonic() < deadline, "the stopped run still holds a worker"
+        time.sleep(0.2)
+    assert engine.submit(cfg) == key and engine.status(key).state in ("queued", "running")
+
+
+def test_a_failure_says_what_went_wrong_in_the_pages_words(runs):
+    cfg = TrainConfig(model="rnn", task="series", seq_len=60, hidden_size=8, steps=20)
+    key = engine.submit(cfg, series=np.sin(np.arange(40.0))[:, None])
+    runs.append(key)
+    s = wait_for(key, finished)
+    assert s.state == "failed" and s.message.startswith("seq_len must be at most 39 for your data")
+
+    def broken(*a, **k):
+        raise RuntimeError("a bug in training")
+
+    client = cluster.client()
+    client.run(lambda: setattr(core_train, "_real_train", core_train.train) or setattr(core_train, "train", broken))
+    try:
+        key = engine.submit(TrainConfig(**SMALL, steps=20, seed=14))
+        runs.append(key)
+        s = wait_for(key, finished)
+    finally:
+        client.run(lambda: setattr(core_train, "train", core_train._real_train))
+    assert s.state == "failed"
+    assert s.message == ("Training failed: RuntimeError: a bug in training. Press Train to try again; "
+                         "if it fails again, change a setting.")
+
+
+def test_a_worker_killed_mid_run_is_retried_and_the_engine_goes_on(runs):
+    cfg = TrainConfig(**SMALL, steps=50_000, seed=15)
+    key = engine.submit(cfg)
+    runs.append(key)
+    wait_for(key, lambda s: s.state == "running" and s.step > 0)
+    client = cluster.client()
+    (where,) = [w for w, keys in client.processing().items() if key in keys]
+    os.kill(client.run(os.getpid, workers=[where])[where], signal.SIGKILL)
+    # The scheduler gives the run to a worker again (ALLOWED_FAILURES = 1): it starts over.
+    deadline = time.monotonic() + WAIT
+    while starts_of(key) < 2:
+        assert time.monotonic() < deadline, engine.status(key)
+        assert engine.status(key).state in ("queued", "running")
+        time.sleep(0.2)
+    engine.stop(key)
+    small = engine.submit(TrainConfig(**SMALL, steps=20, seed=16))
+    runs.append(small)
+    assert wait_for(small, finished).state == "done"
+
+
+def test_a_worker_killed_twice_is_said_in_words():
+    from distributed import KilledWorker
+    words = engine.failure_words(KilledWorker("train-x", "tcp://127.0.0.1:1", allowed_failures=1))
+    assert words.startswith("The worker process training this run stopped unexpectedly, twice")
+    assert "Press Train to try again" in words
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def unreachable(monkeypatch):
+    """BPTT_LENS_SCHEDULER names a port where nothing listens; the embedded cluster is set aside."""
+    address = f"tcp://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("BPTT_LENS_SCHEDULER", address)
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr(cluster, "_client", None)
+    monkeypatch.setattr(cluster, "_failed", None)
+    return address
+
+
+def test_an_unreachable_scheduler_is_said_and_the_next_request_does_not_wait_again(unreachable):
+    start = time.monotonic()
+    key = engine.submit(TrainConfig(**SMALL, steps=20, seed=17))
+    s = engine.status(key)
+    assert s.state == "failed" and s.message.startswith(
+        f"Training is unavailable: the training cluster named by BPTT_LENS_SCHEDULER ({unreachable}) "
+        "could not be reached")
+    assert "The other pages work" in s.message
+    again = time.monotonic()
+    engine.submit(TrainConfig(**SMALL, steps=20, seed=18))
+    assert again - start < 30 and time.monotonic() - again < 0.5     # remembered, not retried at once
+
+
+def test_the_training_page_says_so_and_the_app_keeps_running(unreachable):
+    at = apptest.open_page("training", model="rnn", task="sine", steps=50, seq_len=10, hidden_size=8)
+    assert len(at.error) == 1 and "Training is unavailable" in at.error[0].value
+    assert at.button(key="train-button").label == "Train"
+    at.switch_page("pages/bptt.py").run()
+    assert not at.exception and not at.error
+
+
+# --- The page's words for a run's state, and for controls that differ from the run shown ----------
+def test_a_runs_state_in_words_follows_its_numbers():
+    from ui.readings.training import status_words
+    h = core_train.train(TrainConfig(**SMALL, steps=30))
+    say = lambda *a: status_words("LSTM", engine.RunStatus(*a))            # noqa: E731
+    assert say("queued", 1, 0, 30, None, None) == "LSTM: queued, next in line for a worker."
+    assert say("queued", 3, 0, 30, None, None) == "LSTM: queued, 2 runs ahead of it on its worker."
+    assert say("running", None, 0, 30, None, None) == "LSTM: starting."
+    assert say("running", None, 30, 30, h, None) == f"LSTM: step 30 of 30, loss {h.loss[-1]:.3g}."
+    assert say("failed", None, 0, 30, None, "It broke.") == "LSTM: It broke."
+
+
+def test_controls_that_differ_from_the_run_shown_are_named_with_both_values():
+    from ui.controls import training as tc
+    from ui.readings.training import differs_words
+    labels = tc.labels(tc.TRAIN_CONTROLS)
+    shown = [TrainConfig(**SMALL, steps=100)]
+    assert differs_words(shown, list(shown), labels) is None
+    moved = [TrainConfig(**{**SMALL, "seq_len": 20}, steps=100, lr=0.001)]
+    assert differs_words(shown, moved, labels) == (
+        "The settings differ from the run shown (Sequence length T 10 → 20; Learning rate η 0.01 → "
+        "0.001). Press Train to run them.")
+    both = tc.runs_to_compare(shown[0], "models")
+    assert differs_words(shown, both, labels) == (
+        "The settings differ from the run shown (Model lstm → lstm / rnn; 1 run → 2 side by side). "
+        "Press Train to run them.")
