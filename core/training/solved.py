@@ -2,7 +2,7 @@
 same way. A run stops itself at the first step that meets it (core.training.train).
 
     crit = criterion("adding", baseline=1/6)
-    crit.met(loss, accuracy, n)   # True once the last WINDOW of the first n steps meet it
+    crit.met(loss, accuracy, steps_done)   # True once the last WINDOW of those steps meet it
     crit.text                     # "the mean loss of the last 100 steps is below 0.01"
 
 - adding: the mean loss of the last 100 steps below 0.01 (always predicting 1 scores 1/6).
@@ -30,13 +30,15 @@ class Criterion:
     threshold: float        # loss below it, or accuracy at least it
     text: str
 
-    def met(self, loss, accuracy, n):
-        """Whether the last WINDOW of the first ``n`` steps meet the criterion (never before WINDOW)."""
-        if n < WINDOW:
+    def met(self, loss, accuracy, steps_done):
+        """Whether the last WINDOW of the first ``steps_done`` steps meet the criterion (never before
+        WINDOW)."""
+        if steps_done < WINDOW:
             return False
+        last = slice(steps_done - WINDOW, steps_done)
         if self.measure == "accuracy":
-            return bool(np.mean(accuracy[n - WINDOW:n]) >= self.threshold - ROUNDING)
-        return bool(np.mean(loss[n - WINDOW:n]) < self.threshold)
+            return bool(np.mean(accuracy[last]) >= self.threshold - ROUNDING)
+        return bool(np.mean(loss[last]) < self.threshold)
 
 
 def criterion(task, baseline=None):
