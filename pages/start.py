@@ -13,6 +13,7 @@ from ui.figures import gradients as figures
 from ui.figures.lines import log_lines
 from ui.controls.presets import PRESETS
 from ui.page.widgets import reading, source
+from ui.readings import reach
 
 st.title("See backpropagation through time")
 st.markdown(
@@ -35,8 +36,8 @@ curves = [dict(name=f"plain RNN ({c.activation}, ρ = {c.spectral_radius:g})", x
 st.plotly_chart(log_lines(curves, title="How much of a loss at the last step reaches each earlier step",
                           x_title="time step t", y_title="‖∂L/∂h_t‖ (log scale)"),
                 key="start-picture")
-reading(f"Mean over {c.batch_size} sequences, same inputs, same length. At t=0 the RNN keeps {figures.reach_ratio(rnn_run.dh_norm):.0e} of "
-        f"its last-step gradient; the LSTM keeps {figures.reach_ratio(lstm_run.dh_norm):.2f}.")
+reading(f"Mean over {c.batch_size} sequences, same inputs, same length. "
+        + reach.compare({"RNN": figures.reach_ratio(rnn_run.dh_norm), "LSTM": figures.reach_ratio(lstm_run.dh_norm)}))
 
 st.subheader("Open a page already set up")
 cols = st.columns(len(PRESETS))

@@ -11,6 +11,7 @@ import pytest
 from apptest import open_page
 from core.gradients.settings import BPTTSettings, CompareSettings, GatesSettings
 from test_pages_learn import arr, captions, charts, z_of
+from test_story_sweep import contradictions
 
 
 def shown_number(text, before):
@@ -84,6 +85,9 @@ def test_start_picture_is_the_compare_pages_defaults():
     rnn, lstm = (arr(d["y"]) for d in lines[:2])
     assert "RNN" in lines[0]["name"] and "LSTM" in lines[1]["name"]
     assert lstm[0] / lstm[-1] >= 1000 * rnn[0] / rnn[-1]
+    text = captions(at)
+    assert "The LSTM's keeps" in text and not contradictions(text)
+    assert shown_number(text, "the RNN's") == pytest.approx(rnn[0] / rnn[-1], rel=0.06)
 
 
 def test_projector_mode_hides_navigation_and_points_at_no_control():

@@ -203,3 +203,14 @@ def test_forecast_horizon_must_be_a_whole_number(horizon):
     cfg = TrainConfig(model="rnn", task="sine", seq_len=10, **SMALL)
     with pytest.raises(ValueError, match=f"horizon must be a whole number >= 1; got {horizon!r}"):
         forecast(cfg, init_params(cfg, 1, 1), np.zeros((5, 1)), horizon)
+
+
+def test_a_huge_but_finite_gradient_does_not_stop_training_and_is_clipped_to_the_threshold():
+    # linear, ρ = 1.5, T = 600: every gradient entry is finite (up to ~1e213) but its square is not;
+    # the old global norm squared first, read inf and stopped the run on a finite gradient
+    cfg = TrainConfig(model="rnn", task="sine", activation="linear", spectral_radius=1.5, seq_len=600,
+                      hidden_size=8, batch_size=2, steps=1, clip="norm", clip_threshold=1.0, lr=1e-3,
+                      optimizer="sgd")
+    h = train(cfg)
+    assert h.stopped_at is None, h.message
+    assert 1e150 < h.grad_norm[0] < 1e300 and h.clipped[0]
