@@ -21,6 +21,11 @@ def global_norm(grads):
     return total
 
 
+def all_finite(grads):
+    """True when every entry of every array is a finite number: the rule that stops training."""
+    return all(np.isfinite(g).all() for g in grads.values())
+
+
 def clip_grad_norm(grads, max_norm):
     """Return ``(clipped, total_norm)``.
 
@@ -32,7 +37,8 @@ def clip_grad_norm(grads, max_norm):
     total = global_norm(grads)
     scale = max_norm / (total + 1e-6)
     if norm_clip_fires(total, max_norm):
-        return {name: g * scale for name, g in grads.items()}, total
+        with np.errstate(under="ignore"):
+            return {name: g * scale for name, g in grads.items()}, total
     return {name: g.copy() for name, g in grads.items()}, total
 
 
