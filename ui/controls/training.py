@@ -27,8 +27,9 @@ task = Choice("task", "Task", TASKS, D.task, help=TASK_HELP)
 seq_len = Slider("seq_len", "Sequence length T", 2, 200, D.seq_len,
                  help="How many steps each training sequence has: how far back BPTT must reach.")
 hidden_size = Slider("hidden_size", "Hidden units H", 2, 128, D.hidden_size)
-steps = Slider("steps", "Training steps (at most: a run stops once solved)", 50, 5000, D.steps, 50,
-               help=f"One step: a fresh batch of {D.batch_size} sequences, BPTT, clipping, one update.")
+steps = Slider("steps", "Training steps", 50, 5000, D.steps, 50,
+               help=f"At most: a run stops once it has solved its task. One step: a fresh batch of "
+                    f"{D.batch_size} sequences, BPTT, clipping, one update.")
 lr = Choice("lr", "Learning rate η", LRS, f"{D.lr:g}")
 optimizer = Choice("optimizer", "Optimizer", ("adam", "sgd"), D.optimizer,
                    help="adam: Adam (per-weight step sizes); sgd: plain gradient descent.")
