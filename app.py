@@ -10,7 +10,7 @@ import numpy  # noqa: F401
 import plotly.graph_objects  # noqa: F401
 
 import core.gradients.experiment  # noqa: F401
-from ui.runtime.router import routed
+from ui.runtime.router import navigation, routed
 from ui.runtime.server import prepare_process, start_engine
 
 # Many sessions share 2 cores: one BLAS thread per call, and a cheap garbage collection after each
@@ -24,6 +24,7 @@ st.set_page_config(page_title="BPTT Lens", page_icon="🔁", layout="wide")
 pages = {
     "Learn": [
         st.Page("pages/start.py", title="Start here", icon=":material/school:", default=True),
+        st.Page("pages/lesson.py", title="Guided lesson", icon=":material/route:"),
         st.Page("pages/forward.py", title="RNN forward pass", icon=":material/arrow_forward:"),
         st.Page("pages/bptt.py", title="Backpropagation through time", icon=":material/arrow_back:"),
         st.Page("pages/lstm_gates.py", title="LSTM gates", icon=":material/tune:"),
@@ -32,6 +33,7 @@ pages = {
     "Train": [
         st.Page("pages/training.py", title="Training lab", icon=":material/model_training:"),
         st.Page("pages/your_data.py", title="Your data", icon=":material/upload_file:"),
+        st.Page("pages/long_lag.py", title="Success against length", icon=":material/show_chart:"),
     ],
 }
-routed(st.navigation(pages))
+routed(navigation(pages))

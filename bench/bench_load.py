@@ -32,6 +32,18 @@ from load_session import Dropped, Session
 PAGES = ("", "forward", "bptt", "lstm_gates", "compare", "training", "your_data")   # "" is Start
 
 
+def press(s, r, when, args, states):
+    """Press Train: time until the page answered, then until the run finished (the page stopped
+    refreshing itself; at once when the press held the page until the run was done)."""
+    answered = s.run(when, states)
+    r["train_answered"].append(answered)
+    more = s.follow_live(when, args.timeout)
+    if more is None:
+        r["train_unfinished"] += 1
+    else:
+        r["train_finished"].append(answered + more)
+
+
 def person(index, url, args, barrier, results, lock):
     """Open the page with the class, then make `args.moves` interactions, `args.pause` s apart."""
     page = args.pages[index % len(args.pages)]
@@ -54,16 +66,12 @@ def person(index, url, args, barrier, results, lock):
             now = s.value(wid)[0]
             v = now + p.step if now + p.step <= p.max else now - p.step
             before = s.charts
-            if p.form_id:     # a training page: the move is sent with the Train press, as in a browser
-                answered = s.run(f"train {m + 1}", s.states(moved=wid, value=[v], submit=True))
-                r["train_answered"].append(answered)
-                more = s.follow_live(f"train {m + 1}", args.timeout)
-                if more is None:
-                    r["train_unfinished"] += 1
-                else:
-                    r["train_finished"].append(answered + more)
+            if p.form_id:     # a slider in a form: the move is sent with the Train press, as in a browser
+                press(s, r, f"train {m + 1}", args, s.states(moved=wid, value=[v], submit=True))
             else:
                 r["moves"].append(s.run(f"move {m + 1}", s.states(moved=wid, value=[v])))
+                if s.train_id:          # a training page with a Train button: then press it
+                    press(s, r, f"train {m + 1}", args, s.states(submit=True))
             r["changed"] += s.charts != before
     except Dropped as err:
         r["dropped"] = str(err)

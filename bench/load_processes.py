@@ -106,6 +106,8 @@ def role(p):
         return "dask scheduler"
     if "dask worker" in cmd:
         return "dask nanny"
+    if "ui.runtime.cluster" in cmd:
+        return "embedded cluster"        # the app's own scheduler and nannies, in one child process
     if "resource_tracker" in cmd:
         return "resource tracker"
     if "multiprocessing" in cmd or "spawn_main" in cmd:
@@ -113,7 +115,7 @@ def role(p):
             parent = " ".join(p.parent().cmdline())
         except (psutil.Error, AttributeError):
             parent = ""
-        return "dask worker" if "dask worker" in parent else "training process"
+        return "dask worker" if "dask worker" in parent or "ui.runtime.cluster" in parent else "training process"
     if "deploy/local" in cmd:
         return "deploy/local"
     return "training process" if "train_process" in cmd else "other"

@@ -37,12 +37,14 @@ class Session(Widgets):
         self.http = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.query_string = ""
         self.session_id = None
+        self.page_script_hash = ""         # the page this session is on, as the server names it
         self.served_by = []                # X-Served-By of every response, in order (the balancer's)
         self.widgets = {}                  # id -> (kind, proto), in page order
         self.values = {}                   # id -> the value this person gave it (the browser keeps it)
         self.exceptions = []               # (when, type, message)
         self.charts = ""                   # a hash of every chart's spec in the last run
-        self.submit_id = None              # a form's submit button (the training pages' Train)
+        self.submit_id = None              # a form's submit button (a training page's Train, in a form)
+        self.train_id = None               # or a plain button whose label starts with "Train"
         self.live = {}                     # fragment id -> seconds between its refreshes
 
     # --- HTTP, as the browser sends it ----------------------------------------------------------
@@ -114,19 +116,23 @@ class Session(Widgets):
         cs = msg.rerun_script
         cs.query_string = self.query_string
         cs.page_name = self.page
+        # The browser names its page by hash in every rerun: a run the server starts itself (a
+        # fragment's st.rerun) then stays on this page instead of going to the default one.
+        cs.page_script_hash = self.page_script_hash
         cs.widget_states.widgets.extend(widget_states)
         if fragment_id:
             cs.fragment_id, cs.is_auto_rerun = fragment_id, True
-        else:
-            self.live = {}                    # a full run: the browser forgets every refresh timer
         t0 = time.perf_counter()
         self.ws.send_binary(msg.SerializeToString())
         widgets, charts = {}, []
+        live, ended = {}, set()               # refresh timers this run started and stopped
 
         def seen(fwd):
             kind = fwd.WhichOneof("type")
-            if kind == "new_session" and fwd.new_session.initialize.session_id:
-                self.session_id = fwd.new_session.initialize.session_id
+            if kind == "new_session":
+                self.session_id = fwd.new_session.initialize.session_id or self.session_id
+            elif kind == "navigation":          # st.navigation's page: the one the person is on
+                self.page_script_hash = fwd.navigation.page_script_hash or self.page_script_hash
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 el = fwd.delta.new_element
                 what = el.WhichOneof("type")
@@ -136,18 +142,21 @@ class Session(Widgets):
                     widgets[getattr(el, what).id] = (what, getattr(el, what))
                 elif what == "button" and el.button.is_form_submitter:
                     self.submit_id = el.button.id
+                elif what == "button" and el.button.label.startswith("Train"):
+                    self.train_id = el.button.id
                 elif what in ("plotly_chart", "vega_lite_chart"):
                     charts.append(el.SerializeToString())
             elif kind == "auto_rerun":
-                self.live[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
+                live[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
             elif kind == "stop_auto_rerun":
-                self.live.pop(fwd.stop_auto_rerun.fragment_id, None)
+                ended.add(fwd.stop_auto_rerun.fragment_id)
             elif kind == "page_info_changed":
                 self.query_string = fwd.page_info_changed.query_string
             elif kind == "script_finished":
                 if fwd.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     widgets.clear()           # st.rerun(): the next run draws the page again
                     charts.clear()
+                    live.clear()
                     return False
                 return True
             return False
@@ -156,9 +165,12 @@ class Session(Widgets):
         elapsed = time.perf_counter() - t0
         if finished.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
             self.widgets.update(widgets)      # a fragment redraws part of the page
-        else:
-            self.widgets = widgets
+            self.live.update(live)
+        else:                                 # a full run: the browser keeps only the timers it started
+            self.widgets, self.live = widgets, live
             self.charts = hashlib.sha1(b"".join(charts)).hexdigest()
+        for fragment in ended:
+            self.live.pop(fragment, None)
         for wid, (_, p) in widgets.items():   # the script set it (e.g. a range shrank)
             if getattr(p, "set_value", False):
                 self.values.pop(wid, None)

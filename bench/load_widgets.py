@@ -3,7 +3,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 
 class Widgets:
-    """Mixed into load_session.Session, which fills ``widgets``, ``values`` and ``submit_id``."""
+    """Mixed into load_session.Session, which fills ``widgets``, ``values``, ``submit_id`` (a form's
+    Train) and ``train_id`` (a Train button outside a form)."""
 
     def value(self, wid):
         """A widget's value as the browser shows it: the person's, else the script's, else its default."""
@@ -18,10 +19,10 @@ class Widgets:
 
     def states(self, moved=None, value=None, submit=False):
         """Every widget's current value, as the browser sends them; `moved` gets `value`. With
-        `submit`, the form's button is pressed too (a browser sends a form's values only then)."""
+        `submit`, Train is pressed too (in a form, a browser sends the form's values only then)."""
         if moved is not None:
             self.values[moved] = value
-        out = [WidgetState(id=self.submit_id, trigger_value=True)] if submit else []
+        out = [WidgetState(id=self.submit_id or self.train_id, trigger_value=True)] if submit else []
         for wid, (kind, p) in self.widgets.items():
             ws = WidgetState(id=wid)
             v = self.value(wid)

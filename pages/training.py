@@ -7,7 +7,7 @@ through_app()
 
 import streamlit as st
 
-from core.training import optim, probe
+from core.training import optim, probe, solved
 from core.training import train as core_train
 from core.data.tasks import task_info
 from ui.runtime import live, page_cache
@@ -57,6 +57,8 @@ for label, h in runs:
     if h.stopped_at is not None:
         st.error(f"**{label} blew up at step {h.stopped_at}.** {h.message} (Sidebar: Gradient clipping, "
                  "Learning rate.) Its curves end there.", icon=":material/error:")
+reading(solved.stated(configs[0].task, info.baseline) + " " + " ".join(
+    f"{label}: {h.message}" for label, h in runs if h.stopped_at is None))
 
 charts = (tuple(keys),)         # a finished run's charts are built once: page_cache.chart_spec
 st.vega_lite_chart(page_cache.chart_spec(("loss",) + charts, lambda: tf.loss_chart(runs, info)), key="loss")

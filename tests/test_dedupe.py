@@ -1,4 +1,4 @@
-"""One helper per concept, read off the source: one softmax, one whole-number check, one binner, one
+"""One helper per concept, read off the source: one softmax, one whole-number check, one norm, one binner, one
 non-finite overlay, one "clipping fired" rule, no private cross-imports, names that mean one thing.
 
 Each test names the concept's one home; a second copy anywhere else in core/, ui/, pages/ or app.py
@@ -62,6 +62,13 @@ def test_one_whole_number_check():
     said = [h for h in lines_matching(r"must be[^\"']*a whole number")
             if h[0] != home and not h[0].startswith("core/networks/")]
     assert checks == [] and said == [], f"use core.numerics.validate.whole: {checks + said}"
+
+
+def test_one_overflow_safe_norm():
+    # np.linalg.norm squares first (inf past 1e154); the spectral norm of a matrix, ord 2, is another idea
+    raw = [h for h in lines_matching(r"linalg\.norm\((?![^)]*,\s*2\))")
+           if h[0] not in ("core/numerics/validate.py",) and not h[0].startswith("core/networks/")]
+    assert raw == [], f"use core.numerics.validate.norm: {raw}"
 
 
 def test_one_binner():

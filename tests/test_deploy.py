@@ -53,10 +53,32 @@ def answers(url):
         return False
 
 
+def haproxy():
+    path = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    if not os.path.exists(path):
+        pytest.skip("deploy/local needs HAProxy: `apt-get install haproxy`")
+    return path
+
+
+def test_the_generated_haproxy_config_is_valid_and_sticky_for_http_and_websocket(tmp_path):
+    sys.path.insert(0, os.path.join(ROOT, "deploy"))
+    from local_parts import balancer
+    text = balancer.render("127.0.0.1:18080", [("r1", "127.0.0.1", 18081), ("r2", "127.0.0.1", 18082)])
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(text)
+    check = subprocess.run([haproxy(), "-c", "-f", str(config)], capture_output=True, text=True, timeout=30)
+    assert check.returncode == 0, check.stdout + check.stderr
+    lines = [line.split("#")[0].strip() for line in text.splitlines()]
+    assert "cookie SERVERID insert indirect nocache httponly" in lines     # HTTP and the upgrade alike
+    assert "option httpchk GET /_stcore/health" in lines
+    assert "timeout tunnel 1h" in lines and "option redispatch" in lines
+    assert "server r1 127.0.0.1:18081 cookie r1" in lines and "server r2 127.0.0.1:18082 cookie r2" in lines
+    assert "bind 127.0.0.1:18080" in lines
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    if shutil.which("haproxy") is None and not os.path.exists("/usr/sbin/haproxy"):
-        pytest.skip("deploy/local needs HAProxy: `apt-get install haproxy`")
+    haproxy()
     tmp = tmp_path_factory.mktemp("deploy")
     port, log = free_port(), str(tmp / "deploy-local.out")
     proc = subprocess.Popen(
@@ -67,7 +89,7 @@ def stack(tmp_path_factory):
     ready = open(log).read()
     config = open(tmp / "logs" / "haproxy.cfg").read()
     replicas = dict(re.findall(r"server (r\d) (127\.0\.0\.1:\d+)", config))
-    yield dict(proc=proc, url=f"http://127.0.0.1:{port}", log=log, replicas=replicas,
+    yield dict(proc=proc, url=f"http://127.0.0.1:{port}", log=log, replicas=replicas, store=str(tmp / "store"),
                scheduler=re.search(r"workers at (tcp://\S+);", ready).group(1))
     if proc.poll() is None:           # the SIGTERM test did not run or failed: stop it anyway
         proc.send_signal(signal.SIGTERM)
@@ -137,6 +159,17 @@ def test_the_dask_workers_are_set_up_as_deploy_dask_yaml_says(stack):
     assert all(w["nthreads"] == 1 for w in workers.values())
     # No malloc trim threshold from the nanny, one BLAS thread, one task a thread at a time.
     assert all(v == (None, {1}, 1.0) for v in found.values()), found
+
+
+def test_every_replica_is_told_the_scheduler_the_store_and_one_cookie_secret(stack):
+    deploy = psutil.Process(stack["proc"].pid)
+    replicas = [p for p in deploy.children() if "streamlit" in " ".join(p.cmdline())]
+    env = [p.environ() for p in replicas]
+    assert len(env) == 2
+    assert {e["BPTT_LENS_SCHEDULER"] for e in env} == {stack["scheduler"]}
+    assert {e["BPTT_LENS_STORE"] for e in env} == {stack["store"]}
+    secrets = {e["STREAMLIT_SERVER_COOKIE_SECRET"] for e in env}
+    assert len(secrets) == 1 and len(secrets.pop()) >= 32
 
 
 def test_a_killed_replica_is_routed_around_then_started_again(stack):

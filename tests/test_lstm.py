@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core.networks import lstm, overlap
+from core.networks import chunks, lstm
 from gradcheck import numerical_grad, rel_error, truncated_loss
 
 T, B, D, H, O = 7, 2, 3, 4, 2
@@ -91,12 +91,11 @@ def test_gates_follow_the_equations_step_by_step():
         np.testing.assert_allclose(tr.y[t], h @ p["W_hq"] + p["b_q"], rtol=1e-12, atol=1e-14)
 
 
-def test_worker_thread_gives_the_same_numbers_as_inline(monkeypatch):
+def test_chunks_give_the_same_numbers_as_one_chunk(monkeypatch):
     p, x, h0, c0, R = setup()
     ref_tr = lstm.forward(p, x, h0, c0)
     ref = lstm.backward(p, ref_tr, R, truncate=3)
-    monkeypatch.setattr(overlap, "CHUNK_BYTES", 4 * B * H * 8 * 2)
-    monkeypatch.setattr(overlap, "THREAD_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 4 * B * H * 8 * 2)
     tr = lstm.forward(p, x, h0, c0)
     g = lstm.backward(p, tr, R, truncate=3)
     for name in "hcifog":
@@ -126,7 +125,7 @@ def test_bad_input_raises_a_message_naming_it():
         lstm.init_params(3, 4, 2, forget_bias=float("nan"))
 
 
-@pytest.mark.parametrize("T, B, H", [(50, 2, 8), (400, 16, 32)])   # the second runs the worker
+@pytest.mark.parametrize("T, B, H", [(50, 2, 8), (400, 16, 32)])   # the second runs several chunks
 def test_overflow_is_reported_without_warnings(recwarn, T, B, H):
     p = lstm.init_params(3, H, 2, seed=0, weight_scale=1e200)
     tr = lstm.forward(p, np.ones((T, B, 3)))

@@ -4,7 +4,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from core.networks import lstm, overlap, rnn
+from core.networks import chunks, lstm, rnn
 from core.reference import lstm as ref_lstm, rnn as ref_rnn
 from gradcheck import numerical_grad, rel_error, truncated_loss
 
@@ -192,12 +192,11 @@ def assert_close(fast, ref, name, near_overflow=False):
 TRUNCATIONS = [None, 1, 3, 10, 20]          # T = 10 below: none, every step, a middle value, >= T
 
 
-@pytest.fixture(params=["one chunk", "chunks on the worker thread"])
+@pytest.fixture(params=["one chunk", "several chunks"])
 def fast_path_mode(request, monkeypatch):
-    """The fast path's two ways of running: inline, and in chunks overlapped on a worker thread."""
+    """The fast path's two ways of running: all steps in one chunk, and several chunks."""
     if request.param != "one chunk":
-        monkeypatch.setattr(overlap, "CHUNK_BYTES", B * H * 8 * 3)    # RNN: 3 steps a chunk; LSTM: 1
-        monkeypatch.setattr(overlap, "THREAD_MIN_ELEMENTS", 0)
+        monkeypatch.setattr(chunks, "CHUNK_BYTES", B * H * 8 * 3)    # RNN: 3 steps a chunk; LSTM: 1
     return request.param
 
 

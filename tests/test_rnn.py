@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core.networks import overlap, rnn
+from core.networks import chunks, rnn
 from gradcheck import numerical_grad, rel_error, truncated_loss
 
 T, B, D, H, O = 7, 2, 3, 4, 2
@@ -75,13 +75,12 @@ def test_forward_follows_the_equations_step_by_step():
             np.testing.assert_allclose(tr.y[t], h @ p["W_hq"] + p["b_q"], rtol=1e-12, atol=1e-14)
 
 
-def test_worker_thread_gives_the_same_numbers_as_inline(monkeypatch):
-    """The overlapped path (several chunks, worker thread) must equal the single-chunk inline path."""
+def test_chunks_give_the_same_numbers_as_one_chunk(monkeypatch):
+    """Several chunks of steps must give the numbers of one chunk."""
     p, x, h0, R = setup()
     ref_tr = rnn.forward(p, x, h0)
     ref = rnn.backward(p, ref_tr, R, truncate=2)
-    monkeypatch.setattr(overlap, "CHUNK_BYTES", B * H * 8 * 2)    # two steps per chunk
-    monkeypatch.setattr(overlap, "THREAD_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", B * H * 8 * 2)    # two steps per chunk
     tr = rnn.forward(p, x, h0)
     g = rnn.backward(p, tr, R, truncate=2)
     np.testing.assert_allclose(tr.h, ref_tr.h, rtol=1e-13)
@@ -126,7 +125,7 @@ def test_init_rejects_bad_sizes():
         rnn.init_params(3, 0, 2)
 
 
-@pytest.mark.parametrize("B, H", [(4, 16), (32, 64)])     # the second size runs the worker thread
+@pytest.mark.parametrize("B, H", [(4, 16), (32, 64)])     # the second size runs several chunks
 def test_overflow_is_reported_at_the_step_it_began_without_warnings(recwarn, B, H):
     p = rnn.init_params(3, H, 2, seed=0, spectral_radius=3.0)
     x = np.random.default_rng(0).standard_normal((1000, B, 3))

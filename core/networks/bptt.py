@@ -3,10 +3,12 @@
 Every step's pre-activation gradient ``dz_t (B, n)`` (n = H for the RNN, 4H for the LSTM) feeds sums
 that need no ordering, so they are taken as a few large products over chunks of steps:
 
-    dW_h = sum_t h_{t-1}^T dz_t     dW_x = sum_t x_t^T dz_t     db = sum_t dz_t     dx_t = dz_t W_x^T
-    dW_hq = sum_t h_t^T dy_t        db_q = sum_t dy_t
+    [dW_x; db] = sum_t [x_t 1]^T dz_t     dW_h = sum_t h_{t-1}^T dz_t     dx_t = dz_t W_x^T
+    dW_hq = sum_t h_t^T dy_t              db_q = sum_t dy_t
 """
 import numpy as np
+
+from core.networks.chunks import flat
 
 
 def linked(t, T, truncate):
@@ -18,33 +20,33 @@ def linked(t, T, truncate):
 
 
 class WeightGrads:
-    """Accumulates the sums above one chunk of steps at a time."""
+    """Accumulates the sums above one chunk of steps at a time.
 
-    def __init__(self, x, h0, h, dy, W_x, width):
-        T, B, D = x.shape
+    ``x1 (T, B, D + 1)`` is the input with a column of ones, so that ``dW_x`` holds [dW_x; db]
+    ``(D + 1, n)``: the bias gradient comes out of the same product.
+    """
+
+    def __init__(self, x1, h0, h, dy, W_x, width):
+        T, B, D1 = x1.shape
         H, O = h.shape[2], dy.shape[2]
-        self.x, self.h0, self.h, self.dy, self.W_x = x, h0, h, dy, W_x
+        self.x1, self.h0, self.h, self.dy, self.W_x = x1, h0, h, dy, W_x
         self.dW_h = np.zeros((H, width))
-        self.dW_x = np.zeros((D, width))
-        self.db = np.zeros(width)
-        self.dx = np.empty((T, B, D))
+        self.dW_x = np.zeros((D1, width))
+        self.dx = np.empty((T, B, D1 - 1))
         self.dW_hq = np.zeros((H, O))
         self.db_q = np.zeros(O)
 
     def add(self, dz, t0, t1):
         """Add steps t0..t1-1, whose dz_t is ``dz[t - t0]`` (chunk, B, width)."""
-        x, h, dy = self.x, self.h, self.dy
-        n, B = t1 - t0, x.shape[1]
-        D, H, O, w = x.shape[2], h.shape[2], dy.shape[2], dz.shape[2]
-        dz2 = dz[:n].reshape(n * B, w)
-        self.dW_x += x[t0:t1].reshape(n * B, D).T @ dz2
-        self.db += dz2.sum(axis=0)
-        np.matmul(dz2, self.W_x.T, out=self.dx[t0:t1].reshape(n * B, D))
-        dy2 = dy[t0:t1].reshape(n * B, O)
-        self.dW_hq += h[t0:t1].reshape(n * B, H).T @ dy2
+        n = t1 - t0
+        dz2 = dz[:n].reshape(-1, dz.shape[2])
+        self.dW_x += flat(self.x1, t0, t1).T @ dz2
+        np.matmul(dz2, self.W_x.T, out=flat(self.dx, t0, t1))
+        dy2 = flat(self.dy, t0, t1)
+        self.dW_hq += flat(self.h, t0, t1).T @ dy2
         self.db_q += dy2.sum(axis=0)
         if t0 == 0:                                   # h_{-1} is h0
             self.dW_h += self.h0.T @ dz[0]
-            t0, dz2 = 1, dz[1:n].reshape((n - 1) * B, w)
+            t0, dz2 = 1, dz[1:n].reshape(-1, dz.shape[2])
         if t1 > t0:
-            self.dW_h += h[t0 - 1:t1 - 1].reshape((t1 - t0) * B, H).T @ dz2
+            self.dW_h += flat(self.h, t0 - 1, t1 - 1).T @ dz2

@@ -33,3 +33,12 @@ def spectral_radius_of(W):
     """max |eigenvalue| of a square matrix."""
     with single_thread():
         return float(np.max(np.abs(np.linalg.eigvals(W))))
+
+
+def check_sizes(*sizes):
+    """(input_size, hidden_size, output_size) as ints, or a ValueError naming the bad one."""
+    names = ("input_size", "hidden_size", "output_size")
+    for name, n in zip(names, sizes):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"{name} must be a whole number >= 1; got {n!r}")
+    return tuple(int(n) for n in sizes)

@@ -13,8 +13,9 @@ import numpy as np
 from core.networks import lstm, rnn
 from core.data import series as ts
 from core.training.config import TrainConfig  # noqa: F401  (part of this module's API)
-from core.training.optim import SGD, Adam, clip
+from core.training.optim import SGD, Adam, all_finite, clip
 from core.training.probe import accuracy, loss_of, measure, model_of, run_forward
+from core.training.solved import criterion, verdict
 from core.data.tasks import SERIES, Batch, make_batch, task_info
 from core.numerics.validate import as_array, whole
 
@@ -37,10 +38,11 @@ class History:
     forget_mean: np.ndarray      # (n_probes,) mean forget gate on the probe batch; NaN for the rnn
     params: dict                 # the final parameters
     stopped_at: int | None       # first step that could not be completed (non-finite), else None
-    message: str
+    message: str                 # "Solved at step N of M.", "Not solved in N steps.", or why it stopped
     baseline: float | None
     task_kind: str
     scaler: ts.Scaler | None     # standardization of a series task, to show forecasts in its units
+    solved_at: int | None = None  # steps done when the task's criterion was first met (core.training.solved)
 
 
 PROBE_FIELDS = ("loss", "dh_norm", "dc_norm", "spectral_radius", "sigma_max", "forget_mean")
@@ -57,7 +59,7 @@ class _Recorder:
         self.acc = np.full(steps, np.nan) if info.kind == "classification" else None
         self.probe_steps, self.probes = [], []
 
-    def history(self, steps, params, stopped_at=None, message=""):
+    def history(self, steps, params, stopped_at=None, message="", solved_at=None):
         T = self.cfg.seq_len
         probes = {f: np.array([getattr(p, f) for p in self.probes], dtype=np.float64)
                   for f in PROBE_FIELDS}
@@ -71,7 +73,7 @@ class _Recorder:
             spectral_radius=probes["spectral_radius"], sigma_max=probes["sigma_max"],
             forget_mean=probes["forget_mean"], params=params, stopped_at=stopped_at,
             message=message, baseline=self.info.baseline, task_kind=self.info.kind,
-            scaler=self.scaler)
+            scaler=self.scaler, solved_at=solved_at)
 
 
 def init_params(cfg, D, O):
@@ -95,19 +97,19 @@ def _setup(cfg, series):
                          "data (N, D) with one row per time step")
     info = task_info(SERIES, series)
     if cfg.seq_len > info.max_seq_len:
-        raise ValueError(f"seq_len must be at most {info.max_seq_len} for your data (it has "
-                         f"{info.max_seq_len + 1} rows; a window needs seq_len + 1); got {cfg.seq_len}")
+        raise ValueError(f"Window length T must be at most {info.max_seq_len} for your data (it has "
+                         f"{info.max_seq_len + 1} rows; a window needs T + 1); got {cfg.seq_len}")
     z, scaler = ts.standardize(series)
     T, B, ones = cfg.seq_len, cfg.batch_size, np.ones((cfg.seq_len, cfg.batch_size))
     return info, (lambda rng: Batch(*ts.windows(z, T, B, rng), ones, "regression")), scaler
 
 
 def _stop_message(cfg, step, what):
-    tips = ["turn on gradient clipping (clip='norm')" if cfg.clip == "none"
-            else f"clip harder (a clip_threshold below {cfg.clip_threshold:g})",
-            f"lower the learning rate (now {cfg.lr:g})"]
+    tips = ["turn on Gradient clipping: norm" if cfg.clip == "none"
+            else f"clip harder (a Clipping threshold c below {cfg.clip_threshold:g})",
+            f"lower the Learning rate η (now {cfg.lr:g})"]
     if cfg.model == "rnn" and cfg.spectral_radius > 1:
-        tips.append(f"start with a smaller spectral radius (now {cfg.spectral_radius:g})")
+        tips.append(f"start with a smaller Initial spectral radius ρ(W_hh) (now {cfg.spectral_radius:g})")
     why = ("Already with the initial weights, signals grow at every time step until they overflow"
            if step == 0 else "The gradient exploded and the updates threw the weights too far")
     return f"Training stopped at step {step} of {cfg.steps}: {what}. {why}. Try: {'; '.join(tips)}."
@@ -123,6 +125,7 @@ def train(cfg, on_step=None, series=None):
            else SGD(params, lr=cfg.lr, momentum=cfg.momentum))
     backward, truncate = model_of(cfg).backward, cfg.truncate or None
     recorder = _Recorder(cfg, info, scaler)
+    crit = criterion(cfg.task, info.baseline)
 
     def probe(step):
         recorder.probe_steps.append(step)
@@ -139,9 +142,9 @@ def train(cfg, on_step=None, series=None):
                 f" (the hidden state overflowed at time step {trace.nonfinite_step})"
             return _stop(recorder, cfg, step, params, probe, f"the loss became infinite or NaN{where}")
         grads = backward(params, trace, dy, truncate=truncate).params
-        step_grads, norm, clipped = clip(grads, cfg.clip, cfg.clip_threshold)
-        if not np.isfinite(norm):
+        if not all_finite(grads):           # a finite gradient always has a finite norm (global_norm)
             return _stop(recorder, cfg, step, params, probe, "the gradient became infinite or NaN")
+        step_grads, norm, clipped = clip(grads, cfg.clip, cfg.clip_threshold)
         before = {name: p.copy() for name, p in params.items()}           # to undo an update that overflows
         with np.errstate(over="ignore", invalid="ignore"):
             opt.step(params, step_grads)
@@ -153,8 +156,13 @@ def train(cfg, on_step=None, series=None):
             recorder.acc[step] = accuracy(batch, trace.y)
         if on_step is not None:
             on_step(step, recorder.history(step + 1, params))
+        if crit is not None and crit.met(recorder.loss, recorder.acc, step + 1):   # solved: stop here
+            probe(step + 1)
+            return recorder.history(step + 1, params, message=verdict(step + 1, step + 1, cfg.steps),
+                                    solved_at=step + 1)
     probe(cfg.steps)
-    return recorder.history(cfg.steps, params, message=f"Finished all {cfg.steps} steps.")
+    return recorder.history(cfg.steps, params,
+                            message=verdict(None, cfg.steps, cfg.steps, crit is not None))
 
 
 def _stop(recorder, cfg, step, params, probe, what):

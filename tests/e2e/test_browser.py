@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from core.training.config import TrainConfig
+
 pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: "
                          "`pip install -r requirements-dev.txt` and `apt-get install chromium`")
 expect = pw.expect
@@ -56,9 +58,10 @@ PAGES = {
     "start": Page("", "See backpropagation through time", 1),
     "forward": Page("forward", "RNN forward pass", 3, "Step t", ("End",), "99"),
     "bptt": Page("bptt", "Backpropagation through time", 4, "Sequence length T", ("ArrowRight",), "101"),
-    "lstm_gates": Page("lstm_gates", "LSTM gates", 7, "Forget-gate bias b_f", ("ArrowRight",), "0.25"),
+    "lstm_gates": Page("lstm_gates", "LSTM gates", 7, "Forget-gate bias b_f", ("ArrowRight",), "4.25"),
     "compare": Page("compare", "RNN vs LSTM", 3, "Forget-gate bias b_f", ("End",), "5", chart=1),
-    "training": Page("training", "Training lab", 5, "Training steps", ("ArrowRight",), "550"),
+    "training": Page("training", "Training lab", 5, "Training steps", ("ArrowRight",),
+                 str(TrainConfig.steps + 50)),
     "your_data": Page("your_data", "Your data", 3, "Window length T (rows)", ("ArrowRight",), "25"),
 }
 GRADIENT_PAGES = ("forward", "bptt", "lstm_gates", "compare")       # their first chart's x axis is t
@@ -240,6 +243,8 @@ def test_controls_hidden_link_shows_the_view_without_widgets(name, page, app_url
     expect(page.locator(SLIDERS)).to_have_count(0)
     expect(page.get_by_role("radio")).to_have_count(0)
     expect(page.locator(NOTICE)).to_have_count(0)
+    expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)   # projector mode: no sidebar
+    expect(page.locator('[data-testid="stSidebar"]')).to_have_count(0)
     assert last_step(page) == 59                                            # T = 60, from the link
     watch.check()
 

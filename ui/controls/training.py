@@ -1,6 +1,6 @@
 """The controls of the Training lab and Your data pages. Keys are TrainConfig's field names (plus
 ``compare`` and ``source``): the URL schema. At the largest settings an LSTM run takes a few minutes
-(a progress bar says how long is left); the defaults train in about two seconds."""
+(a progress bar says how long is left); a run stops once it has solved its task."""
 from dataclasses import replace
 
 import streamlit as st
@@ -21,30 +21,33 @@ assert all(t in TASK_HELP for t in TASKS), "a task of core.data.tasks is not des
 # Learning rates a step of ~3 apart: Adam wants 1e-3..1e-2, plain SGD on these tasks 1e-2..0.5.
 LRS = ("0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "0.5", "1")
 
-model = Choice("model", "Model", ("rnn", "lstm"), "lstm", help="rnn: a plain (Elman) RNN; lstm: an LSTM.")
-task = Choice("task", "Task", TASKS, "adding", help=TASK_HELP)
-seq_len = Slider("seq_len", "Sequence length T", 2, 100, 20,
+D = TrainConfig()      # the lab's defaults are the dataclass's: one source
+model = Choice("model", "Model", ("rnn", "lstm"), D.model, help="rnn: a plain (Elman) RNN; lstm: an LSTM.")
+task = Choice("task", "Task", TASKS, D.task, help=TASK_HELP)
+seq_len = Slider("seq_len", "Sequence length T", 2, 200, D.seq_len,
                  help="How many steps each training sequence has: how far back BPTT must reach.")
-hidden_size = Slider("hidden_size", "Hidden units H", 2, 64, 32)
-steps = Slider("steps", "Training steps", 50, 3000, 500, 50,
-               help="One step: a fresh batch of 32 sequences, BPTT, clipping, one update.")
-lr = Choice("lr", "Learning rate η", LRS, "0.01")
-optimizer = Choice("optimizer", "Optimizer", ("adam", "sgd"), "adam",
+hidden_size = Slider("hidden_size", "Hidden units H", 2, 128, D.hidden_size)
+steps = Slider("steps", "Training steps", 50, 5000, D.steps, 50,
+               help=f"At most: a run stops once it has solved its task. One step: a fresh batch of "
+                    f"{D.batch_size} sequences, BPTT, clipping, one update.")
+lr = Choice("lr", "Learning rate η", LRS, f"{D.lr:g}")
+optimizer = Choice("optimizer", "Optimizer", ("adam", "sgd"), D.optimizer,
                    help="adam: Adam (per-weight step sizes); sgd: plain gradient descent.")
-clip = Choice("clip", "Gradient clipping", ("none", "norm", "value"), "norm",
+clip = Choice("clip", "Gradient clipping", ("none", "norm", "value"), D.clip,
               help="norm: rescale the whole gradient when its global norm passes the threshold (the "
                    "direction is kept); value: cut every entry to ±threshold (the direction can turn).")
-clip_threshold = Slider("clip_threshold", "Clipping threshold c", 0.1, 10.0, 1.0, 0.1)
-truncate = Slider("truncate", "Truncate BPTT every k steps (0 = never)", 0, 100, 0,
+clip_threshold = Slider("clip_threshold", "Clipping threshold c", 0.1, 10.0, D.clip_threshold, 0.1)
+truncate = Slider("truncate", "Truncate BPTT every k steps (0 = never)", 0, 200, D.truncate,
                   help=TRUNCATE_HELP)
-activation = Choice("activation", "Activation φ (RNN only)", ACTIVATIONS, "tanh")
+activation = Choice("activation", "Activation φ (RNN only)", ACTIVATIONS, D.activation)
 spectral_radius = Slider("spectral_radius", "Initial spectral radius ρ(W_hh), RNN only (0 = plain init)",
-                         0.0, 2.0, 0.0, 0.05,
+                         0.0, 2.0, D.spectral_radius, 0.05,
                          help="Sets the largest |eigenvalue| of the recurrent matrix at the start. "
                               "Above 1 with tanh or linear, gradients can explode.")
-forget_bias = Slider("forget_bias", "Initial forget-gate bias b_f (LSTM only)", -5.0, 5.0, 1.0, 0.25,
-                     help="1 opens the forget gates (f ≈ 0.73) so the cell state carries the gradient.")
-seed = Slider("seed", "Random seed", 0, 99, 0, help="Same seed, same run: part of the link.")
+forget_bias = Slider("forget_bias", "Initial forget-gate bias b_f (LSTM only)", -5.0, 5.0, D.forget_bias,
+                     0.25, help="1 opens the forget gates (f ≈ 0.73), 3 opens them wide (f ≈ 0.95): "
+                                "the cell state carries the gradient far back.")
+seed = Slider("seed", "Random seed", 0, 99, D.seed, help="Same seed, same run: part of the link.")
 compare = Choice("compare", "Side by side", ("none", "clipping", "models"), "none",
                  help="none: one run; clipping: the same run with clipping off and on; models: the "
                       "plain RNN and the LSTM with the same settings.")

@@ -1,0 +1,65 @@
+"""Success against length: the sweep's runs, its summary as runs finish, the words and the chart drawn
+from it, and the page filling in run by run (AppTest, tiny budgets)."""
+import json
+import time
+
+import pytest
+
+import apptest
+from core.training import sweep
+from core.training.config import TrainConfig
+from ui.figures.longlag import longlag_figure
+from ui.readings import longlag as words
+
+
+def test_the_sweep_is_the_lab_defaults_with_model_length_seed_and_budget():
+    cfgs = sweep.sweep_configs((10, 100), (0, 1), 500)
+    assert len(cfgs) == 8 and [c.seq_len for c in cfgs[:4]] == [10] * 4
+    for c in cfgs:
+        assert (c.task, c.steps, c.hidden_size, c.lr, c.forget_bias) == \
+            ("adding", 500, TrainConfig.hidden_size, TrainConfig.lr, TrainConfig.forget_bias)
+
+
+def test_summary_and_words_fill_in_as_runs_finish():
+    cfgs = sweep.sweep_configs((10, 50), (0, 1, 2), 1000)
+    rows = sweep.summarize(cfgs, {})
+    assert all(r.finished == 0 and r.share is None for r in rows)
+    assert words.reading(rows) == "No run has finished yet. 0 of 12 runs finished."
+    lstm10 = [c for c in cfgs if c.model == "lstm" and c.seq_len == 10]
+    rnn50 = [c for c in cfgs if c.model == "rnn" and c.seq_len == 50]
+    done = {lstm10[0]: sweep.Outcome(300, 300), lstm10[1]: sweep.Outcome(500, 500),
+            lstm10[2]: sweep.Outcome(None, 1000), rnn50[0]: sweep.Outcome(None, 1000)}
+    rows = sweep.summarize(cfgs, done)
+    row = next(r for r in rows if r.model == "lstm" and r.T == 10)
+    assert (row.finished, row.solved, row.steps_to_solve, row.median_steps) == (3, 2, (300, 500), 400)
+    assert row.share == pytest.approx(2 / 3)
+    assert words.longest_mostly_solved(rows, "lstm") == 10 and words.longest_mostly_solved(rows, "rnn") is None
+    text = words.reading(rows)
+    assert "The LSTM solves most seeds up to T = 10 (T = 10: 2/3)" in text
+    assert "The plain RNN (tanh) solves most seeds at no length tried (T = 50: 0/1)" in text
+    assert text.endswith("4 of 12 runs finished.")
+    fig = longlag_figure(rows)
+    share = {tr.name: (list(tr.x), list(tr.y)) for tr in fig.data if tr.name}
+    assert share["LSTM"] == ([10], [pytest.approx(2 / 3)]) and share["plain RNN (tanh)"] == ([50], [0.0])
+    dots = [tr for tr in fig.data if tr.mode == "markers" and len(tr.x)]
+    assert [list(d.y) for d in dots] == [[300, 500]]
+
+
+def test_the_page_fills_in_run_by_run_and_says_so():
+    """The runs are engine jobs: each rerun of the page's live part looks at them again, and the count
+    of finished runs only grows until the chart holds both models."""
+    at = apptest.open_page("long_lag", longest="10", seeds="1", steps="200", timeout=120)
+    counts, deadline = [], time.monotonic() + 240
+    while True:
+        said = next(c.value for c in at.caption if "runs finished" in c.value)
+        counts.append(int(said.split(" of 2 runs finished.")[0].split()[-1]))
+        if counts[-1] == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)             # the engine trains meanwhile; the page's fragment looks again
+        at.run()
+        assert not at.exception, at.exception
+    assert counts == sorted(counts) and counts[-1] == 2, counts
+    at.run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    share = {d["name"]: d["y"] for d in spec["data"] if d.get("name")}
+    assert set(share) == {"LSTM", "plain RNN (tanh)"} and all(len(v) == 1 for v in share.values())
