@@ -106,7 +106,7 @@ def test_a_failure_says_what_went_wrong_in_the_pages_words(runs):
     key = engine.submit(cfg, series=np.sin(np.arange(40.0))[:, None])
     runs.append(key)
     s = wait_for(key, finished)
-    assert s.state == "failed" and s.message.startswith("seq_len must be at most 39 for your data")
+    assert s.state == "failed" and s.message.startswith("Window length T must be at most 39 for your data")
 
     def broken(*a, **k):
         raise RuntimeError("a bug in training")
@@ -171,7 +171,8 @@ def unreachable(monkeypatch):
 def test_an_unreachable_scheduler_is_said_and_the_next_request_does_not_wait_again(unreachable):
     start = time.monotonic()
     key = engine.submit(TrainConfig(**SMALL, steps=20, seed=17))
-    s = engine.status(key)
+    assert time.monotonic() - start < 0.5                             # the page does not wait
+    s = wait_for(key, finished, timeout=30)
     assert s.state == "failed" and s.message.startswith(
         f"Training is unavailable: the training cluster named by BPTT_LENS_SCHEDULER ({unreachable}) "
         "could not be reached")
@@ -207,11 +208,31 @@ def test_controls_that_differ_from_the_run_shown_are_named_with_both_values():
     labels = tc.labels(tc.TRAIN_CONTROLS)
     shown = [TrainConfig(**SMALL, steps=100)]
     assert differs_words(shown, list(shown), labels) is None
-    moved = [TrainConfig(**{**SMALL, "seq_len": 20}, steps=100, lr=0.001)]
+    shown = [TrainConfig(**SMALL, steps=100, lr=0.01)]
+    moved = [TrainConfig(**{**SMALL, "seq_len": 20}, steps=100, lr=0.03)]
     assert differs_words(shown, moved, labels) == (
         "The settings differ from the run shown (Sequence length T 10 → 20; Learning rate η 0.01 → "
-        "0.001). Press Train to run them.")
+        "0.03). Press Train to run them.")
     both = tc.runs_to_compare(shown[0], "models")
     assert differs_words(shown, both, labels) == (
         "The settings differ from the run shown (Model lstm → lstm / rnn; 1 run → 2 side by side). "
         "Press Train to run them.")
+
+
+def test_many_sessions_asking_at_once_all_get_the_one_finished_run(runs):
+    import threading
+    cfg = TrainConfig(**SMALL, steps=60, seed=19)
+    got, barrier = [], threading.Barrier(20)
+
+    def session():
+        barrier.wait()
+        key = engine.submit(cfg)
+        got.append(wait_for(key, finished).state)
+
+    threads = [threading.Thread(target=session) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(WAIT)
+    runs.append(engine.run_key(cfg))
+    assert got == ["done"] * 20 and starts_of(engine.run_key(cfg)) == 1

@@ -8,12 +8,12 @@ from test_browser import APP, CHART_SIGNATURES, CHARTS, assert_no_exception, ful
 
 PROGRESS = '[data-testid="stProgress"]'
 WARNING = '[data-testid="stAlertContentWarning"]'
-LONG = "training?model=lstm&task=adding&seq_len=20&hidden_size=32&steps=3000&seed=41"
+LONG = "training?model=lstm&task=adding&seq_len=20&hidden_size=32&steps=1000&seed=41"
 
 
 def test_the_training_lab_shows_its_run_live_and_then_in_full(page, app_url, watch, screenshot_dir):
     page.goto(f"{app_url}/{LONG}")
-    expect(page.locator("h1", has_text="Training lab")).to_be_visible()
+    expect(page.locator("h1", has_text="Training lab")).to_be_visible(timeout=180_000)
     expect(page.locator(PROGRESS).first).to_be_visible()                 # the run's state, at once
     expect(page.get_by_role("button", name="Train", exact=True)).to_be_in_viewport()
     expect(page.locator(CHARTS).first).to_be_visible(timeout=90_000)     # the loss so far
@@ -33,7 +33,8 @@ def test_the_training_lab_shows_its_run_live_and_then_in_full(page, app_url, wat
     thumb.focus()
     thumb.press("ArrowRight")
     expect(page.locator(WARNING, has_text="Random seed 41 → 42")).to_be_visible()
-    expect(page.locator(WARNING)).to_contain_text("Press Train to run them.")
+    expect(page.locator(WARNING, has_text="Press Train to run them.")).to_be_visible()
+    expect(page.locator(WARNING, has_text="Changed since the run shown")).to_be_visible()   # sidebar
     assert page.locator(APP).count() == 1
     assert_no_exception(page)
     watch.check()

@@ -65,6 +65,31 @@ def client():
             raise
 
 
+_starter = None             # the thread starting the cluster for ready()
+
+
+def ready():
+    """The client if the cluster is up; None while it starts (in the background: a page never waits
+    for it). Raises Unavailable, as ``client()`` does, when the last start failed recently."""
+    global _starter
+    if _client is not None and _client.status == "running":
+        return _client
+    if _failed is not None and time.monotonic() - _failed[0] < RETRY_AFTER:
+        raise _failed[1]
+    with _lock:
+        if _starter is None or not _starter.is_alive():
+            _starter = threading.Thread(target=_start_quietly, name="bptt-lens-cluster-start", daemon=True)
+            _starter.start()
+    return None
+
+
+def _start_quietly():
+    try:
+        client()
+    except Unavailable:             # remembered in _failed: said at the next request
+        pass
+
+
 def _connect(address):
     from distributed import Client
     try:

@@ -66,9 +66,11 @@ def run_key(cfg, series=None):
 
 
 _lock = threading.Lock()
+_finish_lock = threading.Lock()
 _futures = {}               # key -> distributed.Future this process holds
 _steps = {}                 # key -> cfg.steps
 _failures = {}              # key -> words: the cluster could not be reached for it
+_pending = {}               # key -> (cfg, series, priority): asked for while the cluster started
 _progress = {}              # key -> latest progress event (job.progress_message)
 _decoded = {}               # key -> (step, History): the last event unpickled once
 _subscribed = [None]        # the client subscribed to job.TOPIC
@@ -91,11 +93,38 @@ def submit(cfg, series=None, priority=0):
         if key in _futures and _futures[key].status in ("pending", "finished"):
             return key
     try:
-        client = cluster.client()
+        client = cluster.ready()
     except cluster.Unavailable as err:
         with _lock:
             _failures[key], _steps[key] = str(err), cfg.steps
         return key
+    if client is None:                      # the cluster is starting: submitted once it is up
+        with _lock:
+            _pending[key], _steps[key] = (cfg, series, priority), cfg.steps
+            _failures.pop(key, None)
+        threading.Thread(target=_submit_pending, daemon=True).start()
+        return key
+    return _submit_to(client, key, cfg, series, priority)
+
+
+def _submit_pending():
+    """Once the cluster is up, submit the requests that came while it started."""
+    try:
+        client = cluster.client()
+    except cluster.Unavailable as err:
+        with _lock:
+            for key in list(_pending):
+                _failures[key] = str(err)
+                del _pending[key]
+        return
+    with _lock:
+        waiting = dict(_pending)
+        _pending.clear()
+    for key, (cfg, series, priority) in waiting.items():
+        _submit_to(client, key, cfg, series, priority)
+
+
+def _submit_to(client, key, cfg, series, priority):
     if _subscribed[0] is not client:
         client.subscribe_topic(job.TOPIC, _on_progress)
         _subscribed[0] = client
@@ -116,6 +145,8 @@ def status(key):
         return RunStatus("done", None, len(history.loss), history.config.steps, history, None)
     future = _futures.get(key)
     if future is None:
+        if key in _pending:
+            return RunStatus("queued", None, 0, steps, None, None)
         if key in _failures:
             return RunStatus("failed", None, 0, steps, None, _failures[key])
         return RunStatus("stopped", None, 0, steps, None, "This run is not running: press Train to run it.")
@@ -137,12 +168,18 @@ def status(key):
 
 
 def _finished(key, future):
-    history = future.result(timeout=30)
-    _forget(key)                            # the result lives in the store now, not in a worker
+    """Take a finished run's History into the store, once, whichever session's status call asks
+    first; the others find it there."""
+    with _finish_lock:
+        history = store().get(key)
+        if history is None and _futures.get(key) is future:
+            history = future.result(timeout=30)
+            if history is not None:
+                store().put(key, history)
+            _forget(key)                    # the result lives in the store now, not in a worker
     if history is None:                     # it noticed a stop, then was wanted again
         return RunStatus("stopped", None, 0, _steps.get(key), None,
                          "This run was stopped: press Train to run it again.")
-    store().put(key, history)
     return RunStatus("done", None, len(history.loss), history.config.steps, history, None)
 
 
