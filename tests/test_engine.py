@@ -184,6 +184,11 @@ def test_an_unreachable_scheduler_is_said_and_the_next_request_does_not_wait_aga
 
 def test_the_training_page_says_so_and_the_app_keeps_running(unreachable):
     at = apptest.open_page("training", model="rnn", task="sine", steps=50, seq_len=10, hidden_size=8)
+    deadline = time.monotonic() + 30
+    while at.get("progress"):                   # queued while the app tries to reach the scheduler
+        assert time.monotonic() < deadline
+        time.sleep(0.25)
+        at.run()
     assert len(at.error) == 1 and "Training is unavailable" in at.error[0].value
     assert at.button(key="train-button").label == "Train"
     at.switch_page("pages/bptt.py").run()

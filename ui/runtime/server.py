@@ -27,17 +27,18 @@ def prepare_process():
 
 @lru_cache(maxsize=1)
 def start_engine():
-    """Once per server process, in the background: bring up the training cluster, and unless
-    BPTT_LENS_BACKGROUND=off, train the runs a class is likely to open first (ui.runtime.background),
-    so they are done when it does."""
+    """Once per server process, in the background: bring up the training cluster and train the runs a
+    class is likely to open first (ui.runtime.background), so they are done when it does. With
+    BPTT_LENS_BACKGROUND=off neither: the cluster starts at the first request (without holding it)."""
     threading.Thread(target=_start_engine, name="bptt-lens-engine-start", daemon=True).start()
 
 
 def _start_engine():
+    if os.environ.get("BPTT_LENS_BACKGROUND", "").strip().lower() == "off":
+        return                      # the cluster starts at the first Train press instead (tests)
     from ui.runtime import background, cluster
     try:
         cluster.client()
     except cluster.Unavailable:
         return                      # said on the training pages when a run is asked for
-    if os.environ.get("BPTT_LENS_BACKGROUND", "").strip().lower() != "off":
-        background.precompute()
+    background.precompute()
