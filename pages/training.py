@@ -14,7 +14,7 @@ from ui.runtime import live, page_cache
 from ui.controls import training as tc
 from ui.figures import training as tf
 from ui.readings import training as readings
-from ui.controls.params import controls, controls_hidden
+from ui.controls.params import controls
 from ui.page.widgets import downloads, reading, say_error, source
 
 st.title("Training lab")
@@ -40,8 +40,7 @@ except ValueError as err:
 configs, keys = live.shown_runs("training", [(cfg, None) for cfg in current], pressed)
 info = task_info(configs[0].task)
 words = readings.differs_words(configs, current, tc.labels(tc.TRAIN_CONTROLS))
-if words and not controls_hidden():
-    differs.warning(words, icon=":material/edit:")
+tc.say_differs(differs, words)
 
 st.markdown(f"**Task: {info.title}.** {info.description}")
 for cfg in configs:

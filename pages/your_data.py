@@ -73,8 +73,7 @@ train_rows = series[:split.n_train]
 (cfg,), (key,) = live.shown_runs("your_data", [(current, train_rows)], pressed,
                                  data=engine.data_key(train_rows))
 words = readings.differs_words([cfg], [current], tc.labels(tc.DATA_CONTROLS))
-if words and differs is not None:
-    differs.warning(words, icon=":material/edit:")
+tc.say_differs(differs, words)
 label = tc.run_label(cfg)
 st.markdown(f"**{label}** — clipping applied: {tc.clip_words(cfg)}.")
 states = live.statuses([key])

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 
 import apptest
+from ui.controls import training as tc
 from ui.runtime import engine
 from markdown import shown
 from ui.controls.presets import PRESETS
@@ -143,8 +144,8 @@ def test_moving_a_setting_without_pressing_train_trains_nothing():
     before = table(at, LOSS, "running_mean")["step"].max()
     at.slider(key="steps").set_value(150).run()
     assert table(at, LOSS, "running_mean")["step"].max() == before == 99
-    assert [w.value for w in at.warning] == ["The settings differ from the run shown (Training steps 100 → "
-                                             "150). Press Train to run them."]
+    assert sorted(w.value for w in at.warning) == [tc.CHANGED, "The settings differ from the run shown (Training "
+                                                         "steps 100 → 150). Press Train to run them."]
 
 
 def test_the_controls_change_what_the_charts_hold():

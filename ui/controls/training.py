@@ -134,3 +134,15 @@ def train_button(label="Train"):
                       help="Train with the settings below. Until you press it, moving a setting "
                            "trains nothing.")
     return st.session_state.pop(PRESSED, False), st.sidebar.empty()
+
+
+CHANGED = "Changed since the run shown: press Train to run these settings."
+
+
+def say_differs(place, words):
+    """``words`` (ui.readings.training.differs_words) above the runs, and a short note under the
+    Train button (``place``), which may have scrolled out of sight while a slider moved."""
+    if not words or place is None:
+        return
+    place.warning(CHANGED, icon=":material/edit:")
+    st.warning(words, icon=":material/edit:")

@@ -132,7 +132,8 @@ def serve(n_workers=None):
 
     with dask.config.set(cluster_config()):
         cluster = LocalCluster(n_workers=n_workers or len(os.sched_getaffinity(0)), threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1")
+                               host="127.0.0.1", dashboard_address="127.0.0.1:0",   # no dashboard;
+                               scheduler_kwargs={"dashboard": False})              # loopback only
         with Client(cluster) as setup:
             setup.register_plugin(WorkerSetup())
         print(cluster.scheduler_address, flush=True)
