@@ -106,7 +106,7 @@ def test_a_failure_says_what_went_wrong_in_the_pages_words(runs):
     key = engine.submit(cfg, series=np.sin(np.arange(40.0))[:, None])
     runs.append(key)
     s = wait_for(key, finished)
-    assert s.state == "failed" and s.message.startswith("seq_len must be at most 39 for your data")
+    assert s.state == "failed" and s.message.startswith("Window length T must be at most 39 for your data")
 
     def broken(*a, **k):
         raise RuntimeError("a bug in training")
@@ -207,10 +207,11 @@ def test_controls_that_differ_from_the_run_shown_are_named_with_both_values():
     labels = tc.labels(tc.TRAIN_CONTROLS)
     shown = [TrainConfig(**SMALL, steps=100)]
     assert differs_words(shown, list(shown), labels) is None
-    moved = [TrainConfig(**{**SMALL, "seq_len": 20}, steps=100, lr=0.001)]
+    lr = shown[0].lr
+    moved = [TrainConfig(**{**SMALL, "seq_len": 20}, steps=100, lr=lr * 10)]
     assert differs_words(shown, moved, labels) == (
-        "The settings differ from the run shown (Sequence length T 10 → 20; Learning rate η 0.01 → "
-        "0.001). Press Train to run them.")
+        f"The settings differ from the run shown (Sequence length T 10 → 20; Learning rate η {lr:g} → "
+        f"{lr * 10:g}). Press Train to run them.")
     both = tc.runs_to_compare(shown[0], "models")
     assert differs_words(shown, both, labels) == (
         "The settings differ from the run shown (Model lstm → lstm / rnn; 1 run → 2 side by side). "
