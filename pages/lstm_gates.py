@@ -18,7 +18,7 @@ from ui.figures.scales import symmetric_range
 from ui.page.widgets import downloads, overflow_notice, preamble, reading, settings_or_stop, source
 from ui.readings import cells
 from ui.readings import thresholds as th
-from ui.readings.reach import number
+from ui.readings.reach import cut_words, number
 from ui.runtime import cache
 
 st.title("LSTM gates")
@@ -77,7 +77,7 @@ reading(cells.cell_path(mean["f"], rel_f, T, cells.weak_gates_hint(mean["f"], co
         + (" The loss sits at every step here, so later losses add to the gradient on the way back."
            if setup.loss_at == "every" else "")
         + (f" Truncation cuts the gradient every {setup.truncate} steps: the measured curve stops there "
-           f"({number(rel_dc)} at t = 0), the product does not." if setup.truncate else ""))
+           f"({number(rel_dc, zero=cut_words(setup.truncate))} at t = 0), the product does not." if setup.truncate else ""))
 
 downloads("lstm-gates", {**{name: getattr(trace, name)[:, seq, :] for name in gf.PANELS}, "dc": run.grads.dc[:, seq],
                          "dh": run.grads.dh[:, seq], "forget_product_mean": fprod, "cell_carry": carry,
