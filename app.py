@@ -10,7 +10,7 @@ import numpy  # noqa: F401
 import plotly.graph_objects  # noqa: F401
 
 import core.gradients.experiment  # noqa: F401
-from ui.runtime.router import routed
+from ui.runtime.router import navigation, routed
 from ui.runtime.server import prepare_process, start_engine
 
 # Many sessions share 2 cores: one BLAS thread per call, and a cheap garbage collection after each
@@ -36,4 +36,4 @@ pages = {
         st.Page("pages/long_lag.py", title="Success against length", icon=":material/show_chart:"),
     ],
 }
-routed(st.navigation(pages))
+routed(navigation(pages))

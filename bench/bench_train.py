@@ -2,6 +2,8 @@
 
     python bench/bench_train.py            # the T = 20 run, then success vs length (~10 minutes)
     python bench/bench_train.py --quick    # the T = 20 run, then a smaller table (~2 minutes)
+    OPENBLAS_NUM_THREADS=1 python bench/bench_train.py --step [--busy] [--quick]
+                                           # one training step, ours against PyTorch on one thread
 
 1. T = 20, H = 32, batch 32, 2000 Adam steps at lr 1e-2, gradient norm clipped at 1 (the TrainConfig
    defaults): the mean loss of the last 100 steps for each model, and the LSTM run's wall time.
@@ -10,16 +12,24 @@
    below 0.01, far under the 1/6 of always predicting 1; a run stops there, so successes are cheap and
    failures cost the whole budget. Longer sequences are not tried once both models fail every seed,
    or when a row could overrun the 10-minute budget. The machine is shared: times are indicative.
+3. --step: a training step (adding, T = 100, H = 64, B = 32, Adam, norm clipping at 1): our train()
+   against the same loop in PyTorch on one thread (a fresh batch from the same generator, forward,
+   MSE on the last step, backward, clip_grad_norm_, Adam), in interleaved rounds (timing.py). Our side
+   is the app's own train(), probes included (two per run of STEP_RUN steps).
 """
 import argparse
 import os
+from contextlib import nullcontext
 import sys
 import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from core.data.tasks import task_info                            # noqa: E402
+import timing                                                    # noqa: E402
+from core.data.tasks import make_batch, task_info               # noqa: E402
+from core.numerics.blas import pin_process_to_one_thread         # noqa: E402
 from core.training.train import TrainConfig, train                   # noqa: E402
 
 SUCCESS = 0.01
@@ -105,10 +115,74 @@ def part2(lengths, seeds, steps, budget):
             return
 
 
+STEP_RUN = 50                                 # training steps per timed run
+
+
+def step_config(model):
+    return TrainConfig(model=model, task="adding", seq_len=100, hidden_size=64, batch_size=32,
+                       steps=STEP_RUN, lr=1e-2, optimizer="adam", clip="norm", clip_threshold=1.0,
+                       activation="tanh", seed=0, probe_every=STEP_RUN)
+
+
+def torch_steps(model):
+    """The same loop in PyTorch on one thread: STEP_RUN steps."""
+    import torch
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    cfg = step_config(model)
+    net = (torch.nn.LSTM if model == "lstm" else torch.nn.RNN)(2, cfg.hidden_size).double()
+    head = torch.nn.Linear(cfg.hidden_size, 1).double()
+    weights = list(net.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(weights, lr=cfg.lr)
+    rng = np.random.default_rng(0)
+
+    def run():
+        for _ in range(STEP_RUN):
+            batch = make_batch("adding", cfg.seq_len, cfg.batch_size, rng)
+            x, target = torch.from_numpy(batch.x), torch.from_numpy(batch.target[-1])
+            out, _ = net(x)
+            loss = ((head(out[-1]) - target) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(weights, cfg.clip_threshold)
+            opt.step()
+    return run
+
+
+def step_bench(quick, busy):
+    pin_process_to_one_thread()
+    cases = {}
+    for model in MODELS:
+        cases[model] = lambda model=model: train(step_config(model))
+        cases[f"torch {model}"] = torch_steps(model)
+    n_rounds = 3 if quick else 7
+    print(f"== 3. One training step: adding, T=100, H=64, B=32, Adam, norm clipping; runs of "
+          f"{STEP_RUN} steps, {n_rounds} interleaved rounds, "
+          f"{'busy neighbour on the other core' if busy else 'quiet'} ==")
+    with timing.busy_neighbour() if busy else nullcontext():
+        times = timing.run_rounds(cases, n_rounds)
+    rows = [[name] + [f"{timing.median(times, name, c) / STEP_RUN * 1e3:.2f}" for c in timing.CLOCKS]
+            for name in cases]
+    print(timing.table(rows, ["case", "wall ms/step", "cpu ms/step"]))
+    rows = []
+    for model in MODELS:
+        r = [timing.ratio(times, f"torch {model}", model, c) for c in timing.CLOCKS]
+        rows.append([f"torch {model} / {model}", *(f"{v:.2f}" for v in r), ">= 1.5",
+                     "yes" if r[0] >= 1.5 else "no"])
+    print()
+    print(timing.table(rows, ["ratio (median of rounds)", "wall", "cpu", "goal", "met (wall)"]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="a smaller table (~2 minutes)")
+    ap.add_argument("--quick", action="store_true", help="a smaller table (~2 minutes); with --step, "
+                    "3 rounds instead of 7")
+    ap.add_argument("--step", action="store_true", help="time one training step against PyTorch")
+    ap.add_argument("--busy", action="store_true", help="with --step: keep the other core busy")
     args = ap.parse_args()
+    if args.step:
+        step_bench(args.quick, args.busy)
+        return
     part1(2000)
     if args.quick:
         part2((10, 20, 50), seeds=(0,), steps=2000, budget=120)

@@ -37,6 +37,7 @@ class Session(Widgets):
         self.http = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.query_string = ""
         self.session_id = None
+        self.page_script_hash = ""         # the page this session is on, as the server names it
         self.served_by = []                # X-Served-By of every response, in order (the balancer's)
         self.widgets = {}                  # id -> (kind, proto), in page order
         self.values = {}                   # id -> the value this person gave it (the browser keeps it)
@@ -115,6 +116,9 @@ class Session(Widgets):
         cs = msg.rerun_script
         cs.query_string = self.query_string
         cs.page_name = self.page
+        # The browser names its page by hash in every rerun: a run the server starts itself (a
+        # fragment's st.rerun) then stays on this page instead of going to the default one.
+        cs.page_script_hash = self.page_script_hash
         cs.widget_states.widgets.extend(widget_states)
         if fragment_id:
             cs.fragment_id, cs.is_auto_rerun = fragment_id, True
@@ -125,8 +129,10 @@ class Session(Widgets):
 
         def seen(fwd):
             kind = fwd.WhichOneof("type")
-            if kind == "new_session" and fwd.new_session.initialize.session_id:
-                self.session_id = fwd.new_session.initialize.session_id
+            if kind == "new_session":
+                self.session_id = fwd.new_session.initialize.session_id or self.session_id
+            elif kind == "navigation":          # st.navigation's page: the one the person is on
+                self.page_script_hash = fwd.navigation.page_script_hash or self.page_script_hash
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 el = fwd.delta.new_element
                 what = el.WhichOneof("type")

@@ -8,22 +8,20 @@ import numpy as np
 import streamlit as st
 
 from core.gradients import experiment
+from core.gradients.settings import ForwardSettings
 from core.networks import rnn
 from core.data import tasks
 from core.numerics.validate import norm as overflow_safe_norm
 from core.training.losses import mse, softmax
 from ui.runtime import cache
-from ui.figures import gates as gf
+from ui.figures import states as sv
+from ui.figures.scales import LOG_FROM, SIGNED, symmetric_range
+from ui.readings import forward as fr
+from ui.readings.reach import number
 from ui.controls.gradients import FORWARD_CONTROLS
 from ui.controls.derived import derived_widget, sequence_spec, step_spec
 from ui.controls.params import controls
-from ui.page.widgets import downloads, reading, settings_or_stop, source
-
-# How each activation flattens: where |phi'| is small, the gradient through that unit shrinks too.
-SATURATION = {"tanh": ("|h| > 0.9", "tanh′ < 0.19 there", lambda h: np.abs(h) > 0.9),
-              "sigmoid": ("h < 0.1 or h > 0.9", "σ′ < 0.09 there", lambda h: np.abs(h - 0.5) > 0.4),
-              "relu": ("h = 0", "ReLU′ = 0 there", lambda h: h == 0),
-              "linear": ("none", "a linear unit never flattens", lambda h: np.zeros_like(h, bool))}
+from ui.page.widgets import downloads, overflow_notice, preamble, reading, settings_or_stop, source
 
 
 def norm(v):
@@ -32,43 +30,34 @@ def norm(v):
 
 
 st.title("RNN forward pass")
-st.markdown("The network reads a sequence one step at a time. At each step it adds the new input to "
-            "its previous state, each through its own matrix, and squashes the sum with φ: the "
-            "**hidden state** h_t is its memory of everything read so far, and the output is read off "
-            "it. The weights are random (untrained), fixed by the seed and the spectral radius.")
+with preamble():
+    st.markdown("The network reads a sequence one step at a time. At each step it adds the new input to "
+                "its previous state, each through its own matrix, and squashes the sum with φ: the "
+                "**hidden state** h_t is its memory of everything read so far, and the output is read off "
+                "it. The weights are random (untrained), fixed by the seed and the spectral radius.")
 
 values = controls(FORWARD_CONTROLS, derived=(sequence_spec, step_spec))
-setup = settings_or_stop(lambda: experiment.GradientSetup(model="rnn", **values))
+settings = settings_or_stop(lambda: ForwardSettings(**values))
+setup = experiment.setup_of(settings, "rnn")
 run = cache.gradient_run(setup)
 seq = derived_widget(sequence_spec, values)
 t = derived_widget(step_spec, values, st.container())
 T, H = setup.seq_len, setup.hidden_size
 h = run.trace.h[:, seq, :]                                      # (T, H)
-if run.trace.nonfinite_step is not None:
-    st.error(f"The state overflowed (inf or NaN) from step {run.trace.nonfinite_step} on. Those cells "
-             "are drawn in magenta. Lower the spectral radius or use a saturating activation (tanh).")
+overflow_notice(run, "Lower the spectral radius or choose a saturating Activation φ (tanh).", backward=False)
 
 bounded = setup.activation in ("tanh", "sigmoid")
-zrange = gf.SIGNED if bounded else gf.symmetric_range(h)
-log = zrange[1] > gf.LOG_FROM             # an explosion: a linear range would hide all but its end
-where, why, flat = SATURATION[setup.activation]
-with np.errstate(invalid="ignore"):
-    sat = flat(h)
+zrange = SIGNED if bounded else symmetric_range(h)
+log = zrange[1] > LOG_FROM                # an explosion: a linear range would hide all but its end
+sat = fr.flat_mask(setup.activation, h)
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    heatmap = gf.state_heatmap(h.T, title=f"The hidden state of sequence {seq}, unit by unit, over time",
+    heatmap = sv.state_heatmap(h.T, title=f"The hidden state of sequence {seq}, unit by unit, over time",
                                value_name="h<sub>t</sub>", zrange=zrange, from_data=not bounded, marker=t,
                                log=log)
     st.plotly_chart(heatmap, key="heatmap")
-    scale = ("fixed from −1 to 1" if bounded else
-             f"on a signed log scale up to ±{zrange[1]:.2g}, from the data: each step of shade is a "
-             "power of ten, since the state grows by powers of ten" if log else
-             f"±{zrange[1]:.2g} from the data")
-    reading(f"Rows are the {H} hidden units, columns the {T} steps; colour is h_t (red negative, white "
-            f"0, blue positive), {scale}."
-            + (f" {sat.mean():.0%} of the cells are flat ({where}; {why})." if where != "none" else
-               f" The largest finite |h_t| is about {zrange[1]:.2g}."))
+    reading(fr.state_heatmap(setup.activation, H, T, zrange, log, sat))
 with right:
     st.latex(r"h_t=\phi(x_t W_{xh}+h_{t-1}W_{hh}+b_h)")
     st.latex(r"y_t=h_t W_{hq}+b_q")
@@ -81,25 +70,33 @@ with right:
     st.markdown(f"At step t = {t}, the two terms inside φ: $\\|x_{{{t}}}W_{{xh}}\\| = "
                 f"{norm(x[t] @ p['W_xh']):.3g}$ from the input, $\\|h_{{{prev}}}W_{{hh}}\\| = "
                 f"{norm(h_prev @ p['W_hh']):.3g}$ from the previous state.")
-    st.plotly_chart(gf.state_bars(h[t], t=t, zrange=zrange, from_data=not bounded, log=log), key="bars")
-    reading(f"The {H} numbers the network carries from step {t} to step {t + 1} "
-            f"(‖h_t‖ = {norm(h[t]):.3g}), on the heatmap's range"
-            + (f"; {int(sat[t].sum())} of them are flat ({where})." if where != "none" else "."))
+    own, bars_text = fr.state_bars(h[t], zrange[1], t, log)
+    bar_range = symmetric_range(h[t]) if own else zrange
+    st.plotly_chart(sv.state_bars(h[t], t=t, zrange=bar_range, from_data=own or not bounded,
+                                  log=log and not own), key="bars")
+    where = fr.FLAT[setup.activation][0]
+    reading(f"The {H} numbers the network carries from step {t} to step {t + 1} (‖h_t‖ = {norm(h[t]):.3g}). "
+            + bars_text + (f" {int(sat[t].sum())} of them are flat ({where})." if where else ""))
 
 batch, info = run.batch, tasks.task_info(setup.task)
 target, mask = batch.target[:, seq], batch.mask[:, seq]
 O = run.trace.y.shape[2]
 names = ([f"class {c}" for c in range(O)] if batch.kind == "classification" else
          {"lorenz": ("X", "Y", "Z")}.get(setup.task, ["y"] if O == 1 else [f"dim {d}" for d in range(O)]))
+marked = np.flatnonzero(x[:, 1] > 0) if setup.task == "adding" else ()
+in_names = {"adding": ("value v_t", "marker m_t"), "lorenz": ("X", "Y", "Z")}.get(
+    setup.task, tuple(f"x{d}" for d in range(x.shape[1])) if x.shape[1] > 1 else ("x_t",))
 with left:
-    st.plotly_chart(gf.output_lines(run.trace.y[:, seq], target, mask, kind=batch.kind, names=names,
+    st.plotly_chart(sv.inputs_figure(x, names=in_names, marked=marked, t=t), key="inputs")
+    reading(fr.inputs(setup.task, x, marked, float(target[-1, 0]) if setup.task == "adding" else None))
+    st.plotly_chart(sv.output_lines(run.trace.y[:, seq], target, mask, kind=batch.kind, names=names,
                                     t=t), key="outputs")
     y, has = run.trace.y[:, seq], mask > 0
     with np.errstate(all="ignore"):
         if batch.kind == "regression":
             error = mse(y[:, None], target[:, None], mask[:, None])[0]       # over the steps with a target
             score = (f"Untrained, its mean squared error on this sequence is "
-                     f"{error:.3g}; {info.baseline_text}.")
+                     f"{number(error, '.3g')}; {info.baseline_text}.")
         else:
             p_true = softmax(y, axis=1)[has, target[has]]
             score = (f"Untrained, it gives the right class a probability of {float(p_true.mean()):.2f} "

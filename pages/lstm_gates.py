@@ -8,46 +8,54 @@ import numpy as np
 import streamlit as st
 
 from core.gradients import experiment, theory
+from core.gradients.settings import GatesSettings
 from core.networks import lstm
-from ui.runtime import cache
-from ui.figures import gates as gf
-from ui.controls.gradients import LSTM_CONTROLS
 from ui.controls.derived import derived_widget, sequence_spec
-from ui.controls.params import controls
-from ui.page.widgets import downloads, overflow_notice, reading, settings_or_stop, source
+from ui.controls.gradients import LSTM_CONTROLS
+from ui.controls.params import controls, controls_hidden
+from ui.figures import gates as gf
+from ui.figures.scales import symmetric_range
+from ui.page.widgets import downloads, overflow_notice, preamble, reading, settings_or_stop, source
+from ui.readings import cells
+from ui.readings import thresholds as th
+from ui.readings.reach import number
+from ui.runtime import cache
 
 st.title("LSTM gates")
-st.markdown("An LSTM keeps a **memory cell** c_t beside its hidden state. Three gates between 0 and 1 "
-            "decide, unit by unit and step by step, how much of the old cell to keep (f), how much of a "
-            "new candidate g to write (i) and how much of the cell to show as h (o). Backward, the cell "
-            "path multiplies the gradient by f alone: **forget gates near 1 let it through**.")
-st.latex(r"\begin{aligned}i_t&=\sigma(x_tW_{xi}+h_{t-1}W_{hi}+b_i)&f_t&=\sigma(x_tW_{xf}+h_{t-1}W_{hf}+b_f)"
-         r"\\o_t&=\sigma(x_tW_{xo}+h_{t-1}W_{ho}+b_o)&g_t&=\tanh(x_tW_{xg}+h_{t-1}W_{hg}+b_g)"
-         r"\\c_t&=f_t\odot c_{t-1}+i_t\odot g_t&h_t&=o_t\odot\tanh(c_t)\end{aligned}")
-st.latex(r"\frac{\partial L}{\partial c_t}=\frac{\partial L}{\partial h_t}\odot o_t\odot(1-\tanh^2c_t)"
-         r"+\frac{\partial L}{\partial c_{t+1}}\odot f_{t+1}")
-st.caption("In the seed text's notation: I_t = i_t, F_t = f_t (its forget gate), O_t = o_t, the input "
-           "node C_t there = g_t here (C̃_t in d2l.ai), the memory cell = c_t, H_t = h_t, X_t = x_t. "
-           "Each step uses the previous cell c_{t−1} and the new gates of step t.")
+with preamble():
+    st.markdown("An LSTM keeps a **memory cell** c_t beside its hidden state. Three gates between 0 and 1 "
+                "decide, unit by unit and step by step, how much of the old cell to keep (f), how much of "
+                "a new candidate g to write (i) and how much of the cell to show as h (o). Backward, the "
+                "cell path multiplies the gradient by f alone: **forget gates near 1 let it through**.")
+    st.latex(r"\begin{aligned}i_t&=\sigma(x_tW_{xi}+h_{t-1}W_{hi}+b_i)&f_t&=\sigma(x_tW_{xf}+h_{t-1}W_{hf}+b_f)"
+             r"\\o_t&=\sigma(x_tW_{xo}+h_{t-1}W_{ho}+b_o)&g_t&=\tanh(x_tW_{xg}+h_{t-1}W_{hg}+b_g)"
+             r"\\c_t&=f_t\odot c_{t-1}+i_t\odot g_t&h_t&=o_t\odot\tanh(c_t)\end{aligned}")
+    st.latex(r"\frac{\partial L}{\partial c_t}=\frac{\partial L}{\partial h_t}\odot o_t\odot(1-\tanh^2c_t)"
+             r"+\frac{\partial L}{\partial c_{t+1}}\odot f_{t+1}")
+    st.caption("In the seed text's notation: I_t = i_t, F_t = f_t (its forget gate), O_t = o_t, the input "
+               "node C_t there = g_t here (C̃_t in d2l.ai), the memory cell = c_t, H_t = h_t, X_t = x_t. "
+               "Each step uses the previous cell c_{t−1} and the new gates of step t.")
 
 values = controls(LSTM_CONTROLS, derived=(sequence_spec,))
-setup = settings_or_stop(lambda: experiment.GradientSetup(model="lstm", **values))
+settings = settings_or_stop(lambda: GatesSettings(**values))
+setup = experiment.setup_of(settings, "lstm")
 run = cache.gradient_run(setup)
 seq = derived_widget(sequence_spec, values)
 trace, T = run.trace, setup.seq_len
-overflow_notice(run, "Lower the weight scale or shorten the sequence.")
+overflow_notice(run, "Lower the Weight scale or shorten the sequence.")
 
 st.subheader(f"The gates of sequence {seq}, unit by unit, over time")
 with np.errstate(invalid="ignore"):
     gate = {name: getattr(trace, name)[:, seq, :].T for name in gf.PANELS}      # each (H, T)
     mean = {name: float(np.nanmean(z)) for name, z in gate.items()}
+    c_last = np.abs(gate["c"][:, -1])
+saturated = float(np.mean(c_last > th.CELL_SATURATES))
+c_top = symmetric_range(gate["c"])[1]
 what = {"i": f"mean i = {mean['i']:.2f}: on average that share of g is written each step.",
-        "f": f"mean f = {mean['f']:.2f} with b_f = {setup.forget_bias:g} (σ(b_f) = "
-             f"{1 / (1 + np.exp(-setup.forget_bias)):.2f}): each step keeps about that share of the cell.",
+        "f": cells.forget_gate(mean["f"], settings.forget_bias),
         "o": f"mean o = {mean['o']:.2f}: the share of tanh(c) each unit shows as h.",
         "g": f"mean g = {mean['g']:+.2f}; g is the candidate value, written where i is large.",
-        "c": f"the cell is not bounded: |c| reaches about {gf.symmetric_range(gate['c'])[1]:.2g} "
-             "here, the colour range.",
+        "c": cells.cell_state(float(np.nanmax(np.abs(gate["c"]))), saturated),
         "h": f"mean |h| = {float(np.nanmean(np.abs(gate['h']))):.2f}; h is bounded by o, at most 1."}
 for row in (("i", "f"), ("o", "g"), ("c", "h")):
     for col, name in zip(st.columns(2), row):
@@ -56,29 +64,24 @@ for row in (("i", "f"), ("o", "g"), ("c", "h")):
             reading(what[name])
 
 st.subheader("The gradient along the cell path")
-fprod = np.nanmean(theory.forget_product(trace.f[:, seq, :]), axis=1)     # (T,)
+f_seq = trace.f[:, seq, :]                                             # (T, H)
+fprod = np.nanmean(theory.forget_product(f_seq), axis=1)               # (T,)
+carry = theory.cell_carry(f_seq, run.grads.dc[-1, seq])                # (T,)
 dc = run.dc_norm[seq]
-cell_fig = gf.cell_path_figure(fprod, dc)
+cell_fig = gf.cell_path_figure(fprod, dc, carry)
 st.plotly_chart(cell_fig, key="cell-path")
 rel_f, rel_dc = gf.relative_to_last(fprod)[0], gf.relative_to_last(dc)[0]
-f_bar, ws = mean["f"], setup.weight_scale
-reading(f"From the last step back to t = 0 the forget-gate product falls to {rel_f:.1e} and the measured "
-        f"‖∂L/∂c_t‖ is {rel_dc:.1e} of its last value. "
-        + (f"Forget gates near 1 (mean f = {f_bar:.2f}) multiply the cell's gradient by nearly 1 at every "
-           "step, so the cell path keeps it." if f_bar >= 0.9 else
-           f"Every step multiplies the cell's gradient by its forget gate (mean f = {f_bar:.2f}), so "
-           "along the cell path it fades geometrically; raise the forget-gate bias b_f to open the gates "
-           "toward 1 and keep it.")
-        + (f" The measured gradient grows going back: the other path, through h and the gates, amplifies "
-           f"it (weight scale {ws:g})." if rel_dc > 1 else
-           " The measured gradient keeps more than the product: the other path, through h and the "
-           "gates, adds to it." if rel_dc > 10 * rel_f else "")
-        + (" The loss sits at every step here, so later losses add to the gradient on the way back;"
-           " choose the last step only to see one loss travel." if setup.loss_at == "every" else "")
-        + (f" Truncation cuts the gradient every {setup.truncate} steps: the measured curve stops there,"
-           " the product does not." if setup.truncate else ""))
+reading(cells.cell_path(mean["f"], rel_f, T, cells.weak_gates_hint(mean["f"], controls_hidden()))
+        + " " + cells.measured_vs_product(rel_dc, rel_f, float(carry[0]), saturated,
+                                          float(np.nanmax(c_last)) if c_last.size else 0.0)
+        + (" The loss sits at every step here, so later losses add to the gradient on the way back."
+           if setup.loss_at == "every" else "")
+        + (f" Truncation cuts the gradient every {setup.truncate} steps: the measured curve stops there "
+           f"({number(rel_dc)} at t = 0), the product does not." if setup.truncate else ""))
 
 downloads("lstm-gates", {**{name: getattr(trace, name)[:, seq, :] for name in gf.PANELS}, "dc": run.grads.dc[:, seq],
-                         "dh": run.grads.dh[:, seq], "forget_product_mean": fprod, "dc_norm": dc},
+                         "dh": run.grads.dh[:, seq], "forget_product_mean": fprod, "cell_carry": carry,
+                         "dc_norm": dc},
           [("Cell-path gradient", cell_fig)], key="lstm")
-source(experiment.run, lstm.forward, lstm.backward, theory.forget_product)
+source(experiment.run, lstm.forward, lstm.backward, theory.forget_product, theory.cell_carry,
+       cells.cell_path, cells.measured_vs_product)

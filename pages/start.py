@@ -7,11 +7,13 @@ through_app()
 import streamlit as st
 
 from core.gradients import experiment
+from core.gradients.settings import CompareSettings
 from ui.runtime import cache
 from ui.figures import gradients as figures
 from ui.figures.lines import log_lines
 from ui.controls.presets import PRESETS
 from ui.page.widgets import reading, source
+from ui.readings import reach
 
 st.title("See backpropagation through time")
 st.markdown(
@@ -23,18 +25,19 @@ st.markdown(
     "computed live by a NumPy RNN and LSTM, checked against finite differences. Move a slider and "
     "the networks run again.")
 
-T = 100
-rnn_run = cache.gradient_run(experiment.GradientSetup(model="rnn", seq_len=T))
-lstm_run = cache.gradient_run(experiment.GradientSetup(model="lstm", seq_len=T, forget_bias=3.0))
-curves = [dict(name="plain RNN (tanh, ρ = 0.9)", x=range(T), y=figures.mean_profile(rnn_run.dh_norm),
-               hover="‖∂L/∂h_t‖"),
-          dict(name="LSTM (forget bias 3)", x=range(T), y=figures.mean_profile(lstm_run.dh_norm),
-               hover="‖∂L/∂h_t‖")]
+c = CompareSettings()               # the RNN vs LSTM page's defaults: the same picture opens there
+T = c.seq_len
+rnn_run = cache.gradient_run(experiment.setup_of(c, "rnn"))
+lstm_run = cache.gradient_run(experiment.setup_of(c, "lstm"))
+curves = [dict(name=f"plain RNN ({c.activation}, ρ = {c.spectral_radius:g})", x=range(T),
+               y=figures.mean_profile(rnn_run.dh_norm), hover="‖∂L/∂h_t‖"),
+          dict(name=f"LSTM (forget-gate bias b_f = {c.forget_bias:g})", x=range(T),
+               y=figures.mean_profile(lstm_run.dh_norm), hover="‖∂L/∂h_t‖")]
 st.plotly_chart(log_lines(curves, title="How much of a loss at the last step reaches each earlier step",
                           x_title="time step t", y_title="‖∂L/∂h_t‖ (log scale)"),
                 key="start-picture")
-reading(f"Mean over 8 sequences, same inputs, same length. At t=0 the RNN keeps {figures.reach_ratio(rnn_run.dh_norm):.0e} of "
-        f"its last-step gradient; the LSTM keeps {figures.reach_ratio(lstm_run.dh_norm):.2f}.")
+reading(f"Mean over {c.batch_size} sequences, same inputs, same length. "
+        + reach.compare({"RNN": figures.reach_ratio(rnn_run.dh_norm), "LSTM": figures.reach_ratio(lstm_run.dh_norm)}))
 
 st.subheader("Open a page already set up")
 cols = st.columns(len(PRESETS))

@@ -71,10 +71,12 @@ def test_lstm_and_classification_tasks_run(model, task):
 
 
 @pytest.mark.parametrize("field, value, match", [
-    ("model", "gru", "model must be one of"), ("seq_len", 1, "seq_len must be a whole number >= 2"),
-    ("spectral_radius", 0.0, "spectral_radius must be a positive number"),
-    ("clip", "both", "clip must be one of"), ("task", "stocks", "task must be one of"),
-    ("truncate", -1, "truncate must be a whole number >= 0"),
+    ("model", "gru", "Model must be one of"), ("seq_len", 1, "Sequence length T must be a whole number >= 2"),
+    ("seq_len", 2.5, "Sequence length T must be a whole number"),
+    ("spectral_radius", 0.0, r"Spectral radius ρ\(W_hh\) must be above 0"),
+    ("clip", "both", "Gradient clipping must be one of"), ("task", "stocks", "Input sequences must be one of"),
+    ("truncate", -1, r"Truncate BPTT every k steps \(0 = never\) must be a whole number >= 0"),
+    ("forget_bias", float("nan"), "Forget-gate bias b_f must be a finite number"),
 ])
 def test_setup_validation(field, value, match):
     with pytest.raises(ValueError, match=match):

@@ -4,6 +4,7 @@ import pytest
 
 from core.gradients import experiment, theory
 from ui.figures import gates as gf
+from ui.figures import states as sv
 from ui.figures.heatmap import NONFINITE_COLOR
 
 MB2 = 2 * 1024 * 1024
@@ -15,7 +16,7 @@ def _legend(fig):
 
 def test_state_heatmap_shows_the_values_on_a_fixed_stated_range():
     z = np.random.default_rng(0).uniform(-1, 1, (5, 30))
-    fig = gf.state_heatmap(z, title="The state", value_name="h", marker=7)
+    fig = sv.state_heatmap(z, title="The state", value_name="h", marker=7)
     hm = fig.data[0]
     np.testing.assert_allclose(hm.z, z, atol=1e-6)
     assert (hm.zmin, hm.zmax) == (-1.0, 1.0) and hm.colorscale[0][1] == "rgb(103,0,31)"   # RdBu
@@ -31,7 +32,7 @@ def test_state_heatmap_marks_non_finite_cells_in_magenta_with_a_legend():
     z = np.zeros((3, 10))
     z[1, 6:] = np.inf
     z[2, 9] = np.nan
-    fig = gf.state_heatmap(z, title="t", value_name="h")
+    fig = sv.state_heatmap(z, title="t", value_name="h")
     assert np.isnan(fig.data[0].z[1, 6:]).all() and np.isnan(fig.data[0].z[2, 9])
     overlay = fig.data[1]
     assert overlay.colorscale[0][1] == NONFINITE_COLOR
@@ -41,7 +42,7 @@ def test_state_heatmap_marks_non_finite_cells_in_magenta_with_a_legend():
 
 def test_state_heatmap_bins_past_the_column_cap_and_says_so():
     z = np.ones((4, 1000))
-    fig = gf.state_heatmap(z, title="Long", value_name="h", marker=999)
+    fig = sv.state_heatmap(z, title="Long", value_name="h", marker=999)
     assert fig.data[0].z.shape == (4, 334) and len(fig.data[0].x) == 334
     assert "each column is the mean of 3 steps" in fig.layout.title.text
     assert "binned by 3, mean" in fig.layout.xaxis.title.text
@@ -57,13 +58,13 @@ def test_symmetric_range_covers_the_data_and_ignores_overflow():
 def test_relu_heatmap_states_its_range_from_the_data():
     z = np.abs(np.random.default_rng(1).normal(size=(4, 20))) * 3
     zr = gf.symmetric_range(z)
-    hm = gf.state_heatmap(z, title="t", value_name="h", zrange=zr, from_data=True).data[0]
+    hm = sv.state_heatmap(z, title="t", value_name="h", zrange=zr, from_data=True).data[0]
     assert (hm.zmin, hm.zmax) == zr and "from the data" in hm.colorbar.title.text
 
 
 def test_state_bars_keep_the_heatmap_range_and_mark_overflowed_units():
     h = np.array([0.5, -0.2, np.nan, np.inf])
-    fig = gf.state_bars(h, t=12)
+    fig = sv.state_bars(h, t=12)
     assert list(fig.layout.yaxis.range) == [-1.0, 1.0]
     assert "t = 12" in fig.layout.title.text
     np.testing.assert_allclose(fig.data[0].y[:2], [0.5, -0.2])
@@ -74,13 +75,13 @@ def test_state_bars_keep_the_heatmap_range_and_mark_overflowed_units():
 def test_output_lines_regression_dense_and_sparse_targets():
     T = 20
     y, target = np.zeros((T, 3)), np.ones((T, 3))
-    fig = gf.output_lines(y, target, np.ones(T), kind="regression", names=("X", "Y", "Z"), t=4)
+    fig = sv.output_lines(y, target, np.ones(T), kind="regression", names=("X", "Y", "Z"), t=4)
     assert [t.name for t in fig.data] == ["output: X", "target: X", "output: Y", "target: Y",
                                           "output: Z", "target: Z"]
     assert fig.data[1].mode == "lines" and len(fig.data[1].x) == T
     mask = np.zeros(T)
     mask[-1] = 1
-    sparse = gf.output_lines(y[:, :1], target[:, :1], mask, kind="regression", names=("y",))
+    sparse = sv.output_lines(y[:, :1], target[:, :1], mask, kind="regression", names=("y",))
     assert sparse.data[1].mode == "markers" and list(sparse.data[1].x) == [T - 1]
 
 
@@ -88,7 +89,7 @@ def test_output_lines_classification_shows_probabilities_and_marks_overflow():
     T = 6
     y = np.zeros((T, 4))
     y[3] = np.nan
-    fig = gf.output_lines(y, np.full(T, 2), np.ones(T), kind="classification",
+    fig = sv.output_lines(y, np.full(T, 2), np.ones(T), kind="classification",
                           names=[f"class {k}" for k in range(4)])
     np.testing.assert_allclose(fig.data[0].y[[0, 1, 2, 4, 5]], 0.25)
     np.testing.assert_allclose(fig.data[5].y, 1.0)          # target of class 2: one-hot
@@ -157,16 +158,16 @@ def test_profiles_figure_draws_each_models_mean():
 def test_largest_heatmaps_stay_under_2_mb_even_when_half_overflowed(rows):
     z = np.random.default_rng(0).uniform(-1, 1, (rows, 1000))
     z[:, 500:] = np.inf
-    assert len(gf.state_heatmap(z, title="t", value_name="h", marker=10).to_json()) < MB2
+    assert len(sv.state_heatmap(z, title="t", value_name="h", marker=10).to_json()) < MB2
     assert len(gf.gate_heatmap("c", z).to_json()) < MB2
-    assert len(gf.output_lines(z[:3].T, z[:3].T, np.ones(1000), kind="regression",
+    assert len(sv.output_lines(z[:3].T, z[:3].T, np.ones(1000), kind="regression",
                                names="XYZ").to_json()) < MB2
 
 
 def test_an_exploding_state_is_drawn_in_signed_log_with_its_values_on_hover():
     z = np.outer([1.0, -1.0], 10.0 ** np.arange(0, 60, 3))           # (2, 20): up to ±1e57
     zr = gf.symmetric_range(z)
-    fig = gf.state_heatmap(z, title="t", value_name="h", zrange=zr, from_data=True, log=True)
+    fig = sv.state_heatmap(z, title="t", value_name="h", zrange=zr, from_data=True, log=True)
     hm = fig.data[0]
     np.testing.assert_allclose(hm.z, np.sign(z) * np.log10(1 + np.abs(z)))
     np.testing.assert_array_equal(hm.customdata, z)                   # the hover shows h itself
@@ -175,7 +176,7 @@ def test_an_exploding_state_is_drawn_in_signed_log_with_its_values_on_hover():
     ticks = dict(zip(hm.colorbar.tickvals, hm.colorbar.ticktext))
     assert ticks[0] == "0" and ticks[14] == "10<sup>14</sup>" and ticks[-14] == "−10<sup>14</sup>"
     assert max(ticks) <= 57 and list(ticks) == sorted(ticks)
-    bars = gf.state_bars(z[:, 10], t=10, zrange=zr, from_data=True, log=True)
+    bars = sv.state_bars(z[:, 10], t=10, zrange=zr, from_data=True, log=True)
     np.testing.assert_allclose(bars.data[0].y, [30.0, -30.0], atol=1e-9)
     assert list(bars.layout.yaxis.range) == [-57, 57] and "signed log" in bars.layout.yaxis.title.text
     np.testing.assert_array_equal(bars.data[0].customdata, z[:, 10])

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core.training.optim import SGD, Adam, clip, clip_grad_norm, clip_grad_value, global_norm
+from core.training.optim import SGD, Adam, all_finite, clip, clip_grad_norm, clip_grad_value, global_norm
 
 
 def grads():
@@ -68,6 +68,30 @@ def test_optimizers_do_not_warn_on_huge_gradients(recwarn):
     assert len(recwarn) == 0, [str(w.message) for w in recwarn]
 
 
+def test_global_norm_of_huge_finite_gradients_is_finite_and_exact():
+    g = {"a": np.array([3e212, 0.0]), "b": np.array([[4e212]])}     # squares overflow past 1e154
+    assert global_norm(g) == pytest.approx(5e212, rel=1e-12)
+    clipped, total = clip_grad_norm(g, 1.0)
+    assert total == pytest.approx(5e212, rel=1e-12)
+    assert global_norm(clipped) == pytest.approx(1.0, rel=1e-9)      # never clipped to 0
+    assert all_finite(g)
+
+
+def test_global_norm_is_inf_or_nan_only_when_an_entry_is():
+    assert not np.isfinite(global_norm({"a": np.array([1.0, np.inf])}))
+    assert np.isnan(global_norm({"a": np.array([1.0, np.nan])}))
+    assert not all_finite({"a": np.array([1.0]), "b": np.array([np.nan])})
+    assert global_norm({"a": np.zeros(3)}) == 0.0
+
+
+def test_a_linear_rnn_at_rho_1_5_and_T_600_clips_to_the_threshold():
+    from core.gradients import experiment
+    r = experiment.run(experiment.GradientSetup(activation="linear", spectral_radius=1.5, seq_len=600,
+                                                clip="norm", batch_size=2, hidden_size=8))
+    assert r.grads.nonfinite_step is None and 1e150 < r.grad_norm < 1e300
+    assert r.clipped_norm == pytest.approx(1.0, rel=1e-6)
+
+
 @pytest.mark.parametrize("how", ["none", "norm", "value"])
 @pytest.mark.parametrize("threshold", [0.5, 3.9999, 4.0, 4.9999, 5.0, 5.000002, 6.0])
 def test_clipping_fired_exactly_when_it_changed_the_gradient(how, threshold):
@@ -84,3 +108,13 @@ def test_a_gradient_that_overflowed_is_not_clipped_and_an_unknown_rule_is_refuse
     assert applied is g and not np.isfinite(total) and not fired
     with pytest.raises(ValueError, match="clip must be one of"):
         clip(grads(), "both", 1.0)
+
+
+def test_the_global_norm_of_huge_finite_gradients_is_finite_and_of_overflowed_ones_is_not():
+    huge = {"a": np.full(4, 1e200), "b": np.array([[3e200, 0.0]])}
+    assert global_norm(huge) == pytest.approx(np.sqrt(4 + 9) * 1e200, rel=1e-14)
+    clipped, total = clip_grad_norm(huge, 1.0)
+    assert np.isfinite(total) and global_norm(clipped) == pytest.approx(1.0, rel=1e-6)
+    assert global_norm({"a": np.array([np.inf, 1.0])}) == np.inf
+    assert np.isnan(global_norm({"a": np.array([np.nan, 1.0])}))
+    assert global_norm({"a": np.zeros(3)}) == 0.0

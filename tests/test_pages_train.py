@@ -176,7 +176,7 @@ def test_a_blow_up_is_said_with_its_step_and_what_to_do():
                    optimizer="sgd", lr=1, clip="none", steps=100, seq_len=20, hidden_size=8)
     assert len(at.error) == 1
     error = at.error[0].value
-    assert "blew up at step 1" in error and "gradient clipping" in error and "learning rate" in error
+    assert "blew up at step 1" in error and "Gradient clipping: norm" in error and "Learning rate η" in error
     stop = table(at, LOSS, "what")
     assert stop["step"][0] == 1 and "stopped (inf/NaN)" in stop["what"][0]
 
@@ -275,4 +275,4 @@ def test_a_good_upload_trains_and_its_seq_len_is_checked_against_its_rows():
     assert len(forecast) == 2 * 16 and not at.error
     at.slider(key="seq_len").set_value(80)
     press_train(at)
-    assert len(at.error) == 1 and "seq_len must be at most 63" in shown(at.error[0].value)
+    assert len(at.error) == 1 and "Window length T must be at most 63" in shown(at.error[0].value)

@@ -99,8 +99,8 @@ def test_a_blow_up_stops_cleanly_with_advice():
     assert all(np.isfinite(v).all() for v in h.params.values())
     assert h.probe_steps[-1] == s
     assert f"stopped at step {s} of 200" in h.message
-    assert "gradient clipping" in h.message and "learning rate (now 1)" in h.message
-    assert "spectral radius (now 3)" in h.message
+    assert "Gradient clipping: norm" in h.message and "Learning rate η (now 1)" in h.message
+    assert "Initial spectral radius ρ(W_hh) (now 3)" in h.message
 
 
 def test_an_overflow_at_the_start_is_caught_before_any_update():
@@ -141,7 +141,7 @@ def test_a_persons_series_trains_and_forecasts_in_its_units():
     assert forecast(cfg, h.params, z, 7).shape == (7, 2)
     with pytest.raises(ValueError, match="pass it as train\\(cfg, series=data\\)"):
         train(cfg)
-    with pytest.raises(ValueError, match=r"seq_len must be at most 299 for your data .*got 300"):
+    with pytest.raises(ValueError, match=r"Window length T must be at most 299 for your data .*got 300"):
         train(dataclasses.replace(cfg, seq_len=300), series=data)
     with pytest.raises(ValueError, match="series is only used with task='series'"):
         train(dataclasses.replace(cfg, task="sine"), series=data)
@@ -203,3 +203,14 @@ def test_forecast_horizon_must_be_a_whole_number(horizon):
     cfg = TrainConfig(model="rnn", task="sine", seq_len=10, **SMALL)
     with pytest.raises(ValueError, match=f"horizon must be a whole number >= 1; got {horizon!r}"):
         forecast(cfg, init_params(cfg, 1, 1), np.zeros((5, 1)), horizon)
+
+
+def test_a_huge_but_finite_gradient_does_not_stop_training_and_is_clipped_to_the_threshold():
+    # linear, ρ = 1.5, T = 600: every gradient entry is finite (up to ~1e213) but its square is not;
+    # the old global norm squared first, read inf and stopped the run on a finite gradient
+    cfg = TrainConfig(model="rnn", task="sine", activation="linear", spectral_radius=1.5, seq_len=600,
+                      hidden_size=8, batch_size=2, steps=1, clip="norm", clip_threshold=1.0, lr=1e-3,
+                      optimizer="sgd")
+    h = train(cfg)
+    assert h.stopped_at is None, h.message
+    assert 1e150 < h.grad_norm[0] < 1e300 and h.clipped[0]

@@ -1,61 +1,47 @@
 """One forward and backward pass of an untrained network, set up by a handful of scalars.
 
-``GradientSetup`` is the single source of the settings of the gradient pages: the cache key, the URL
-schema and the argument of ``run``. ``run`` returns everything those pages draw.
+``GradientSetup`` is one run's key: the cache key and the argument of ``run``; each page's settings
+(core.gradients.settings, the URL schema) give it by ``setup_of``. ``run`` returns everything those
+pages draw.
 """
 from dataclasses import dataclass, fields
 
 import numpy as np
 
-from core.numerics.validate import norm, whole
+from core.numerics.validate import norm
 from core.networks import lstm, rnn
 from core.data import tasks
 from core.gradients import theory
+from core.gradients.settings import setting, validate
 from core.training.losses import mse, softmax, softmax_cross_entropy
 from core.training.optim import clip, global_norm
 
 
 @dataclass(frozen=True)
 class GradientSetup:
-    model: str = "rnn"              # rnn | lstm
-    task: str = "sine"              # input sequences, see core.data.tasks
-    activation: str = "tanh"        # rnn only
-    seq_len: int = 100              # T
-    hidden_size: int = 32           # H
-    batch_size: int = 8             # B
-    spectral_radius: float = 0.9    # rnn: exact max |eigenvalue| of W_hh
-    weight_scale: float = 1.0       # lstm: scale of every weight matrix
-    forget_bias: float = 0.0        # lstm: b_f
-    loss_at: str = "last"           # last | every
-    truncate: int = 0               # 0: full BPTT; k: detach the state every k steps
-    clip: str = "none"              # none | norm | value
-    clip_threshold: float = 1.0
-    seed: int = 0
+    """One run's settings, in the family of core.gradients.settings (labels in its messages)."""
+    model: str = setting("rnn", "Model", options=("rnn", "lstm"))
+    task: str = setting("sine", "Input sequences", options=tasks.TASKS)
+    activation: str = setting("tanh", "Activation φ", options=rnn.ACTIVATIONS)       # rnn only
+    seq_len: int = setting(100, "Sequence length T", (2, None))
+    hidden_size: int = setting(32, "Hidden units H", (1, None))
+    batch_size: int = setting(8, "Sequences in the batch B", (1, None))
+    spectral_radius: float = setting(0.9, "Spectral radius ρ(W_hh)", (0.0, None, "open"))  # rnn
+    w_hh: str = setting("orthogonal", "Recurrent matrix W_hh", options=("orthogonal", "gaussian"))
+    weight_scale: float = setting(1.0, "Weight scale", (0.0, None, "open"))            # lstm
+    forget_bias: float = setting(0.0, "Forget-gate bias b_f")                          # lstm
+    loss_at: str = setting("last", "Where the loss sits", options=("last", "every"))
+    truncate: int = setting(0, "Truncate BPTT every k steps (0 = never)", (0, None))
+    clip: str = setting("none", "Gradient clipping", options=("none", "norm", "value"))
+    clip_threshold: float = setting(1.0, "Clipping threshold c", (0.0, None, "open"))
+    seed: int = setting(0, "Random seed", (0, None))
 
     def __post_init__(self):
-        _one_of("model", self.model, ("rnn", "lstm"))
-        _one_of("task", self.task, tasks.TASKS)
-        _one_of("activation", self.activation, rnn.ACTIVATIONS)
-        _one_of("loss_at", self.loss_at, ("last", "every"))
-        _one_of("clip", self.clip, ("none", "norm", "value"))
-        for name, low in (("seq_len", 2), ("hidden_size", 1), ("batch_size", 1), ("truncate", 0),
-                          ("seed", 0)):
-            whole(name, getattr(self, name), low)
-        for name in ("spectral_radius", "weight_scale", "clip_threshold"):
-            value = getattr(self, name)
-            if not np.isfinite(value) or value <= 0:
-                raise ValueError(f"{name} must be a positive number; got {value!r}")
-        if not np.isfinite(self.forget_bias):
-            raise ValueError(f"forget_bias must be a finite number; got {self.forget_bias!r}")
+        validate(self)
 
     @classmethod
     def keys(cls):
         return tuple(f.name for f in fields(cls))
-
-
-def _one_of(name, value, allowed):
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {tuple(allowed)}; got {value!r}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +66,7 @@ def run(setup: GradientSetup) -> GradientRun:
     info = tasks.task_info(s.task)
     if s.model == "rnn":
         params = rnn.init_params(info.input_size, s.hidden_size, info.output_size, seed=s.seed,
-                                 spectral_radius=s.spectral_radius)
+                                 spectral_radius=s.spectral_radius, orthogonal=s.w_hh == "orthogonal")
         trace = rnn.forward(params, batch.x, activation=s.activation)
     else:
         params = lstm.init_params(info.input_size, s.hidden_size, info.output_size, seed=s.seed,
@@ -129,3 +115,15 @@ def transport(run_: GradientRun, sequence=0, max_rows=100):
         dy = 2.0 * (y - batch.target[:, sequence]) / y.shape[1]
     return theory.transport(s.model, run_.params, batch.x[:, sequence], dy, activation=s.activation,
                             loss_steps=steps, truncate=s.truncate or None)
+
+
+_RNN_ONLY, _LSTM_ONLY = ("activation", "spectral_radius", "w_hh"), ("forget_bias", "weight_scale")
+
+
+def setup_of(page_settings, model):
+    """The GradientSetup of a page's settings (core.gradients.settings) for ``model``: the fields
+    they share; the other model's fields keep their defaults, so equal runs share one cache entry."""
+    skip = _LSTM_ONLY if model == "rnn" else _RNN_ONLY
+    kw = {f.name: getattr(page_settings, f.name) for f in fields(page_settings)
+          if f.name in GradientSetup.keys() and f.name not in skip}
+    return GradientSetup(model=model, **kw)

@@ -160,9 +160,20 @@ def temporal_contributions(model, trace, grads):
             dz = grads.dh * d                                           # (T, B, H) da_t
         else:
             dz = np.concatenate(lstm_gate_grads(trace, grads), axis=2)  # (T, B, 4H)
+        # each step's factors scaled by their largest entry first, so that huge but finite terms
+        # (a linear RNN's 1e105 states) keep a finite size instead of overflowing in the squares
+        a = _step_scale(h_prev)                                         # (T, 1, 1)
+        d = _step_scale(dz)
+        h_prev, dz = h_prev / a, dz / d
         gram_h = h_prev @ h_prev.transpose(0, 2, 1)                     # (T, B, B)
         gram_dz = dz @ dz.transpose(0, 2, 1)                            # (T, B, B)
-        return np.sqrt(np.maximum((gram_h * gram_dz).sum(axis=(1, 2)), 0.0))
+        return np.sqrt(np.maximum((gram_h * gram_dz).sum(axis=(1, 2)), 0.0)) * (a * d)[:, 0, 0]
+
+
+def _step_scale(a):
+    """The largest |entry| of each step of ``a (T, ...)``, (T, 1, 1); 1 where it is 0 or not finite."""
+    big = np.max(np.abs(a), axis=(1, 2), keepdims=True)
+    return np.where((big > 0) & np.isfinite(big), big, 1.0)
 
 
 def lstm_gate_grads(trace, grads):
@@ -187,3 +198,14 @@ def forget_product(f, s=None):
     for t in range(s - 1, -1, -1):
         out[t] = out[t + 1] * f[t + 1]
     return out
+
+
+def cell_carry(f, dc_last):
+    """||dL/dc_{T-1} ⊙ prod_{k=t+1..T-1} f_k|| / ||dL/dc_{T-1}|| for t = 0..T-1: the last step's
+    cell gradient carried back along the cell path alone, through each unit's own forget gates.
+    ``f (T, H)`` of one sequence, ``dc_last (H,)``. Unlike the mean of ``forget_product`` over units,
+    it weighs each unit by how much gradient it actually holds at the last step."""
+    dc_last = np.asarray(dc_last, dtype=np.float64)
+    carried = forget_product(f) * dc_last                              # (T, H)
+    with np.errstate(all="ignore"):
+        return norm(carried, axis=1) / norm(dc_last[None], axis=1)[0]

@@ -17,7 +17,7 @@ def check_activation(activation):
 def act_(name, a):
     """Apply the activation to ``a`` in place."""
     if name == "tanh":
-        np.tanh(a, out=a)
+        tanh_(a, out=a)
     elif name == "sigmoid":
         sigmoid_(a)
     elif name == "relu":

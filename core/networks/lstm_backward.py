@@ -21,6 +21,8 @@ from core.networks.lstm_params import COLUMNS, param_shapes, sizes, stacked
 from core.numerics.blas import single_thread
 from core.numerics.validate import check_params, check_truncate, first_nonfinite_step
 
+TINY = 1e-300
+
 
 @dataclass(frozen=True, eq=False)
 class Grads:
@@ -40,7 +42,8 @@ def local_factors(tr, t0, t1, A, A_c):
     o (1 - tanh^2 c), the factor from dL/dh_t to dL/dc_t.
 
     Both are read off h = o tanh(c) without a tanh: tanh(c) o (1-o) = h (1-o) and
-    o (1 - tanh^2 c) = o - h^2 / o (where o = 0, h = 0 and the factor is 0).
+    o (1 - tanh^2 c) = o - h^2 / o. Where o = 0, h = 0 and the factor is 0; dividing by max(o, TINY)
+    instead of o keeps it so, and changes the factor by at most o < TINY elsewhere.
     """
     H = tr.h.shape[2]
     n = t1 - t0
@@ -49,8 +52,9 @@ def local_factors(tr, t0, t1, A, A_c):
     A_c = A_c[:n]
     np.subtract(1.0, o, out=A_o)
     A_o *= h
-    np.multiply(h, h, out=A_c)
-    np.divide(A_c, o, out=A_c, where=o != 0)
+    np.maximum(o, TINY, out=A_c)                # o, kept off 0 (NaN stays NaN)
+    np.divide(h, A_c, out=A_c)                  # tanh(c) = h / o; 0 where o = 0, since h = 0 there
+    A_c *= h
     np.subtract(o, A_c, out=A_c)
     np.subtract(1.0, i, out=A_i)
     A_i *= i

@@ -5,15 +5,25 @@ that the gradients themselves stay checkable against finite differences.
 """
 import numpy as np
 
-from core.numerics.validate import check_positive
+from core.numerics.validate import check_positive, norm
 
 CLIPS = ("none", "norm", "value")
 
 
 def global_norm(grads):
-    """sqrt(sum of squares over every array): the norm that norm clipping measures."""
+    """sqrt(sum of squares over every array): the norm that norm clipping measures. Finite whenever
+    every entry is (core.numerics.validate.norm: each array's norm, then the norm of those), so a
+    gradient of 1e200 is clipped, not taken for an overflow."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+        total = float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+    if np.isinf(total):     # a square overflowed: measure again, scaled (the fast sum above is the rule)
+        total = float(norm(np.array([float(norm(g.ravel(), axis=0)) for g in grads.values()]), axis=0))
+    return total
+
+
+def all_finite(grads):
+    """True when every entry of every array is a finite number: the rule that stops training."""
+    return all(np.isfinite(g).all() for g in grads.values())
 
 
 def clip_grad_norm(grads, max_norm):
@@ -27,7 +37,8 @@ def clip_grad_norm(grads, max_norm):
     total = global_norm(grads)
     scale = max_norm / (total + 1e-6)
     if norm_clip_fires(total, max_norm):
-        return {name: g * scale for name, g in grads.items()}, total
+        with np.errstate(under="ignore"):
+            return {name: g * scale for name, g in grads.items()}, total
     return {name: g.copy() for name, g in grads.items()}, total
 
 

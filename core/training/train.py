@@ -13,7 +13,7 @@ import numpy as np
 from core.networks import lstm, rnn
 from core.data import series as ts
 from core.training.config import TrainConfig  # noqa: F401  (part of this module's API)
-from core.training.optim import SGD, Adam, clip
+from core.training.optim import SGD, Adam, all_finite, clip
 from core.training.probe import accuracy, loss_of, measure, model_of, run_forward
 from core.training.solved import criterion, verdict
 from core.data.tasks import SERIES, Batch, make_batch, task_info
@@ -97,19 +97,19 @@ def _setup(cfg, series):
                          "data (N, D) with one row per time step")
     info = task_info(SERIES, series)
     if cfg.seq_len > info.max_seq_len:
-        raise ValueError(f"seq_len must be at most {info.max_seq_len} for your data (it has "
-                         f"{info.max_seq_len + 1} rows; a window needs seq_len + 1); got {cfg.seq_len}")
+        raise ValueError(f"Window length T must be at most {info.max_seq_len} for your data (it has "
+                         f"{info.max_seq_len + 1} rows; a window needs T + 1); got {cfg.seq_len}")
     z, scaler = ts.standardize(series)
     T, B, ones = cfg.seq_len, cfg.batch_size, np.ones((cfg.seq_len, cfg.batch_size))
     return info, (lambda rng: Batch(*ts.windows(z, T, B, rng), ones, "regression")), scaler
 
 
 def _stop_message(cfg, step, what):
-    tips = ["turn on gradient clipping (clip='norm')" if cfg.clip == "none"
-            else f"clip harder (a clip_threshold below {cfg.clip_threshold:g})",
-            f"lower the learning rate (now {cfg.lr:g})"]
+    tips = ["turn on Gradient clipping: norm" if cfg.clip == "none"
+            else f"clip harder (a Clipping threshold c below {cfg.clip_threshold:g})",
+            f"lower the Learning rate η (now {cfg.lr:g})"]
     if cfg.model == "rnn" and cfg.spectral_radius > 1:
-        tips.append(f"start with a smaller spectral radius (now {cfg.spectral_radius:g})")
+        tips.append(f"start with a smaller Initial spectral radius ρ(W_hh) (now {cfg.spectral_radius:g})")
     why = ("Already with the initial weights, signals grow at every time step until they overflow"
            if step == 0 else "The gradient exploded and the updates threw the weights too far")
     return f"Training stopped at step {step} of {cfg.steps}: {what}. {why}. Try: {'; '.join(tips)}."
@@ -142,9 +142,9 @@ def train(cfg, on_step=None, series=None):
                 f" (the hidden state overflowed at time step {trace.nonfinite_step})"
             return _stop(recorder, cfg, step, params, probe, f"the loss became infinite or NaN{where}")
         grads = backward(params, trace, dy, truncate=truncate).params
-        step_grads, norm, clipped = clip(grads, cfg.clip, cfg.clip_threshold)
-        if not np.isfinite(norm):
+        if not all_finite(grads):           # a finite gradient always has a finite norm (global_norm)
             return _stop(recorder, cfg, step, params, probe, "the gradient became infinite or NaN")
+        step_grads, norm, clipped = clip(grads, cfg.clip, cfg.clip_threshold)
         before = {name: p.copy() for name, p in params.items()}           # to undo an update that overflows
         with np.errstate(over="ignore", invalid="ignore"):
             opt.step(params, step_grads)

@@ -106,6 +106,8 @@ class Stack:
                       f"{child.log_tail()}", file=sys.stderr, flush=True)
                 return False
             print(f"deploy/local: {child.name} exited with {code}; starting it again", flush=True)
+            if child.running():           # what it had started (a replica's training process) goes too
+                child.signal(signal.SIGKILL)
             child.start()
         return True
 

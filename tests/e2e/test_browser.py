@@ -58,7 +58,7 @@ PAGES = {
     "start": Page("", "See backpropagation through time", 1),
     "forward": Page("forward", "RNN forward pass", 3, "Step t", ("End",), "99"),
     "bptt": Page("bptt", "Backpropagation through time", 4, "Sequence length T", ("ArrowRight",), "101"),
-    "lstm_gates": Page("lstm_gates", "LSTM gates", 7, "Forget-gate bias b_f", ("ArrowRight",), "0.25"),
+    "lstm_gates": Page("lstm_gates", "LSTM gates", 7, "Forget-gate bias b_f", ("ArrowRight",), "4.25"),
     "compare": Page("compare", "RNN vs LSTM", 3, "Forget-gate bias b_f", ("End",), "5", chart=1),
     "training": Page("training", "Training lab", 5, "Training steps", ("ArrowRight",),
                  str(TrainConfig.steps + 50)),
@@ -243,6 +243,8 @@ def test_controls_hidden_link_shows_the_view_without_widgets(name, page, app_url
     expect(page.locator(SLIDERS)).to_have_count(0)
     expect(page.get_by_role("radio")).to_have_count(0)
     expect(page.locator(NOTICE)).to_have_count(0)
+    expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)   # projector mode: no sidebar
+    expect(page.locator('[data-testid="stSidebar"]')).to_have_count(0)
     assert last_step(page) == 59                                            # T = 60, from the link
     watch.check()
 

@@ -22,8 +22,8 @@ PRESETS = (
             "optimizer": "sgd", "lr": "0.5", "seq_len": "50", "hidden_size": "32", "steps": "500",
             "clip": "norm", "clip_threshold": "1", "compare": "clipping"},
            "Train an exploding RNN with and without gradient clipping, side by side."),
-    Preset("The LSTM highway", "pages/compare.py", {"forget_bias": "3"},
-           "Forget-gate bias 3 opens the forget gates: the cell state carries the gradient far back."),
-    Preset("Truncated BPTT", "pages/bptt.py", {"truncate": "20", "loss_at": "every", "seq_len": "100"},
+    Preset("The LSTM highway", "pages/compare.py", {"forget_bias": "4"},
+           "Forget-gate bias 4 opens the forget gates: the cell state carries the gradient far back."),
+    Preset("Truncated BPTT", "pages/bptt.py", {"truncate": "20", "loss_at": "last", "seq_len": "100"},
            "Detach the state every 20 steps: no gradient crosses the cuts, whatever the weights."),
 )

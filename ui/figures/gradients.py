@@ -1,7 +1,9 @@
 """Figures of one gradient run (core.gradients.experiment.GradientRun). Pure: no Streamlit here."""
+from dataclasses import dataclass
+
 import numpy as np
 
-from core.gradients import theory
+from core.gradients import jacobians, theory
 from ui.figures.heatmap import log_heatmap
 from ui.figures.lines import log_lines
 
@@ -30,21 +32,75 @@ def reach_ratio(dh_norm):
 
 # The bound from the last step, T − 1 (time steps run 0 … T − 1): theory.bound's exponent s − t.
 BOUND_NAME = "bound: ‖∂L/∂h<sub>T−1</sub>‖ (γσ<sub>max</sub>)<sup>T−1−t</sup>"
+PRODUCT_NAME = "step Jacobians: ‖∂L/∂h<sub>T−1</sub>‖ ∏<sub>k>t</sub> ‖∂h<sub>k</sub>/∂h<sub>k−1</sub>‖"
 
 
-def profile_figure(run):
-    """The measured mean ||dL/dh_t|| and, for a loss at the last step, Pascanu's bound."""
+@dataclass(frozen=True)
+class BoundView:
+    """The bound chart's curves, each (T,), and its frame: the y range (log10) spans the measured
+    data only; a theory line is cut (NaN) where it leaves that frame, and the step where it does is kept."""
+    measured: np.ndarray            # mean over the batch of ||dL/dh_t||
+    product: np.ndarray | None      # mean of ||dL/dh_{T-1}|| ∏ ||J_k|| over the sequences measured, cut
+    bound: np.ndarray | None        # mean ||dL/dh_{T-1}|| (γσ_max)^(T-1-t), cut
+    y_range: tuple | None           # (lo, hi) log10
+    cuts: dict                      # {"product" | "bound": step where the line leaves the frame}
+    shares: tuple                   # (measured, product, bound) at t = 0 over the last step
+    sequences: int                  # how many sequences the product is the mean of
+
+
+def bound_view(run, step_norms=None):
+    """``step_norms (T, B')``: ||∂h_t/∂h_{t-1}|| (core.gradients.jacobians.rnn_step_norms)."""
     prof = mean_profile(run.dh_norm)
     T = len(prof)
-    t = np.arange(T)
-    curves = [dict(name="measured: mean over the batch", x=t, y=prof, hover="‖∂L/∂h_t‖")]
-    if run.spectrum is not None and run.setup.loss_at == "last":
+    with np.errstate(all="ignore"):
+        measured_share = prof[0] / prof[-1]
+    if run.spectrum is None or run.setup.loss_at != "last":
+        return BoundView(prof, None, None, None, {}, (measured_share, None, None), 0)
+    sequences = 0 if step_norms is None else step_norms.shape[1]
+    with np.errstate(all="ignore"):
+        rate_power = np.power(run.spectrum.rate, np.arange(T - 1, -1, -1, dtype=np.float64))  # (T,)
+        bound = rate_power * prof[-1]
+        lines = {"bound": bound}
+        shares = [measured_share, None, float(rate_power[0])]
+        if sequences:
+            P = jacobians.product_to(step_norms, run.setup.truncate or None)        # (T, n)
+            weight = run.dh_norm[:sequences, -1] / np.mean(run.dh_norm[:sequences, -1])         # (n,) mean 1
+            lines["product"] = np.mean(P * weight, axis=1) * np.mean(run.dh_norm[:sequences, -1])
+            shares[1] = float(np.mean(P[0] * weight))
+    data = prof[np.isfinite(prof) & (prof > 0)]
+    if not data.size:
+        return BoundView(prof, lines.get("product"), bound, None, {}, tuple(shares), sequences)
+    lo, hi = np.floor(np.log10(data.min())) - 0.5, np.ceil(np.log10(data.max())) + 0.5
+    cuts = {}
+    for name, y in lines.items():
         with np.errstate(all="ignore"):
-            b = theory.bound(run.spectrum, T) * prof[-1]
-        curves.append(dict(name=BOUND_NAME, x=t, y=b, dash="dash",
+            outside = (y > 10.0 ** hi) | ((y < 10.0 ** lo) & (y > 0))
+        if outside.any():
+            cuts[name] = int(np.flatnonzero(outside).max())
+            lines[name] = np.where(outside, np.nan, y)
+    return BoundView(prof, lines.get("product"), lines["bound"], (float(lo), float(hi)), cuts,
+                     tuple(shares), sequences)
+
+
+def profile_figure(view):
+    """The measured mean ||dL/dh_t|| and, for a loss at the last step, the step Jacobians' product
+    and Pascanu's bound, cut where it leaves the data's frame: ``view`` is a ``bound_view``, or a
+    run (then without the Jacobians' product)."""
+    if not isinstance(view, BoundView):
+        view = bound_view(view)
+    t = np.arange(len(view.measured))
+    curves = [dict(name="measured: mean over the batch", x=t, y=view.measured, hover="‖∂L/∂h_t‖")]
+    if view.product is not None:
+        curves.append(dict(name=PRODUCT_NAME, x=t, y=view.product, dash="dot", hover="Jacobians' product",
+                           nan_is_gap=True))
+    if view.bound is not None:
+        curves.append(dict(name=BOUND_NAME, x=t, y=view.bound, dash="dash",
                            hover="bound", nan_is_gap=True))
-    return log_lines(curves, title="The gradient's reach back in time, with the bound from theory",
-                     x_title="time step t", y_title="‖∂L/∂h_t‖ (log scale)")
+    note = "; ".join(f"the {'Jacobians’ product' if line == 'product' else line} leaves the frame at t = {t_cut}"
+                     for line, t_cut in view.cuts.items()) or None
+    return log_lines(curves, title="The gradient's reach back in time, with the theory",
+                     x_title="time step t", y_title="‖∂L/∂h_t‖ (log scale)", y_range=view.y_range,
+                     subtitle=note)
 
 
 def transport_figure(transport):

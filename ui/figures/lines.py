@@ -1,7 +1,7 @@
 """Curves over time on a log axis. Pure: arrays in, a Plotly figure out.
 
-Points that overflowed cannot sit on a log axis, so they are not silently dropped: a marked band shows
-where each curve stopped being finite.
+Points that overflowed cannot sit on a log axis, so they are not silently dropped: one marked band
+shows where the curves stopped being finite, labelled once however many curves it holds.
 """
 import numpy as np
 import plotly.graph_objects as go
@@ -23,11 +23,11 @@ def nonfinite_band(x, bad, what="overflow (inf/NaN)", left=False):
     return vrect(where.min(), where.max(), NONFINITE_COLOR, what, left=left)
 
 
-def log_lines(curves, *, title, x_title, y_title, height=320, y_range=None):
+def log_lines(curves, *, title, x_title, y_title, height=320, y_range=None, subtitle=None):
     """``curves``: list of dicts with ``name``, ``x``, ``y`` and optional ``dash`` (e.g. "dash" for a
     bound), ``hover`` (a value name), ``color`` and ``nan_is_gap``. Non-positive values are left out
     (a log axis has no 0); non-finite ones are marked."""
-    traces, shapes, notes, width = [], [], [], 1
+    traces, bad_x, width = [], [], 1
     for i, c in enumerate(curves):
         bins = bin_columns(c["y"], MAX_POINTS, "max")         # a spike or an overflow stays visible
         x, y, width = np.asarray(c["x"])[bins.starts], bins.values, max(width, bins.width)
@@ -39,12 +39,14 @@ def log_lines(curves, *, title, x_title, y_title, height=320, y_range=None):
             line=dict(color=c.get("color", COLORS[i % len(COLORS)]), dash=c.get("dash", "solid"),
                       width=2),
             hovertemplate=f"t = %{{x}}<br>{c.get('hover', c['name'])} = %{{y:.3e}}<extra></extra>"))
-        band, note = nonfinite_band(x, bad, f"{c['name']}: overflow (inf/NaN)", left=True)
-        shapes += band
-        notes += note
+        bad_x.extend(x[bad].tolist())
     note = "" if width == 1 else f" — each point is the largest of {width} steps"
-    layout = merge(frame(title=title + note, height=height, x_title=x_title, y_title=y_title, legend_y=-0.3),
+    heading = {"text": title + note, **({"subtitle": {"text": subtitle}} if subtitle else {})}
+    layout = merge(frame(title=heading, height=height, x_title=x_title, y_title=y_title, legend_y=-0.3),
                    {"yaxis": {"type": "log", "exponentformat": "power", "range": y_range}})
-    if shapes:
+    if bad_x:                   # one band and one label, however many curves overflowed there
+        bad_x = np.asarray(bad_x)
+        shapes, notes = nonfinite_band(bad_x, np.ones(len(bad_x), dtype=bool), left=True,
+                                       what=f"overflowed (inf/NaN): t = {bad_x.min():g}…{bad_x.max():g}")
         layout.update(shapes=shapes, annotations=notes)
     return go.Figure(traces, layout=layout)

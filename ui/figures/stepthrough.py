@@ -20,15 +20,15 @@ def _log(a):
         return np.where(np.isfinite(a) & (a > 0), np.log10(np.where(a > 0, a, 1.0)), np.nan)
 
 
-def frontier(T, k, per=1):
-    """The earliest step the gradient has reached after frame ``k`` (``per`` steps a frame)."""
-    return max(0, T - 1 - k * per)
+def frontier(T, frame, per=1):
+    """The earliest step the gradient has reached after frame ``frame`` (``per`` steps a frame)."""
+    return max(0, T - 1 - frame * per)
 
 
-def frame_data(dh_norm, k, per=1, zrange=None):
-    """The three traces of frame ``k``: the heatmap so far, the strip's reached and unreached steps."""
+def frame_data(dh_norm, frame, per=1, zrange=None):
+    """The three traces of frame ``frame``: the heatmap so far, the strip's reached and unreached steps."""
     B, T = dh_norm.shape
-    t0 = frontier(T, k, per)
+    t0 = frontier(T, frame, per)
     t = np.arange(T)
     reached = t >= t0
     z = np.where(reached[None, :], _log(dh_norm), np.nan)
@@ -65,14 +65,14 @@ def stepthrough_figure(dh_norm, *, max_frames=100, title="The gradient travels b
                    hovertemplate=f"{state}<sub>%{{x}}</sub>: {name} = %{{customdata:.3e}}<extra></extra>")
     unreached.update(mode="markers", xaxis="x2", yaxis="y2", showlegend=False, hoverinfo="skip",
                      marker={"size": 16, "color": UNREACHED, "line": {"color": "#999", "width": 1}})
-    frames = [{"name": str(k), "data": frame_data(dh_norm, k, per, zrange), "traces": [0, 1, 2],
-               "layout": {"shapes": [_marker_line(frontier(T, k, per))]}}
-              for k in range(n_frames)]
+    frames = [{"name": str(frame), "data": frame_data(dh_norm, frame, per, zrange), "traces": [0, 1, 2],
+               "layout": {"shapes": [_marker_line(frontier(T, frame, per))]}}
+              for frame in range(n_frames)]
     play = {"frame": {"duration": 250, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
     slider = {"active": 0, "x": 0.17, "len": 0.83, "y": -0.05, "currentvalue": {"prefix": "steps back: "},
-              "steps": [{"label": str(min(k * per, T - 1)), "method": "animate", "args": [[str(k)], still]}
-                        for k in range(n_frames)]}
+              "steps": [{"label": str(min(frame * per, T - 1)), "method": "animate", "args": [[str(frame)], still]}
+                        for frame in range(n_frames)]}
     buttons = {"type": "buttons", "direction": "left", "x": 0.0, "y": -0.05, "xanchor": "left",
                "yanchor": "top", "showactive": False, "pad": {"t": 40},
                "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},

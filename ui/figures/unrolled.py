@@ -46,9 +46,9 @@ def _log(v):
 def unrolled_figure(run, sequence=0, max_nodes=8, height=None):
     """The unrolled picture of ``run`` (one sequence), each state node labelled with its gradient."""
     v = node_values(run, sequence, max_nodes)
-    steps, n = v["t"], len(v["t"])
+    steps, nodes = v["t"], len(v["t"])
     lstm = v["c"] is not None
-    cols = np.arange(n, dtype=float)
+    cols = np.arange(nodes, dtype=float)
     logs = np.concatenate([_log(v["h"])] + ([_log(v["c"])] if lstm else []))
     finite = logs[np.isfinite(logs)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
@@ -57,41 +57,41 @@ def unrolled_figure(run, sequence=0, max_nodes=8, height=None):
     shapes, notes = [], []
 
     def arrows(row, text_of):
-        for k in range(n - 1):
-            gap = steps[k + 1] - steps[k] > 1
+        for i in range(nodes - 1):
+            gap = steps[i + 1] - steps[i] > 1
             y = ROW[row]
-            shapes.append({"type": "line", "x0": cols[k] + 0.18, "x1": cols[k + 1] - 0.18, "y0": y,
+            shapes.append({"type": "line", "x0": cols[i] + 0.18, "x1": cols[i + 1] - 0.18, "y0": y,
                            "y1": y, "line": {"color": "#888", "width": 2, "dash": "dot" if gap else "solid"}})
-            notes.append({"x": cols[k] + 0.5, "y": y + 0.13, "text": "…" if gap else text_of(k + 1),
+            notes.append({"x": cols[i] + 0.5, "y": y + 0.13, "text": "…" if gap else text_of(i + 1),
                           "showarrow": False, "font": {"size": 11}})
 
-    arrows("h", lambda k: "W<sub>hh</sub>")
-    for k in range(n):        # input x_t feeds h_t
-        shapes.append({"type": "line", "x0": cols[k], "x1": cols[k], "y0": ROW["x"] + 0.15,
+    arrows("h", lambda i: "W<sub>hh</sub>")
+    for i in range(nodes):        # input x_t feeds h_t
+        shapes.append({"type": "line", "x0": cols[i], "x1": cols[i], "y0": ROW["x"] + 0.15,
                        "y1": ROW["h"] - 0.18, "line": {"color": "#bbb", "width": 1.5}})
-    traces = [go.Scatter(x=cols, y=np.full(n, ROW["x"]), mode="markers+text", hoverinfo="skip",
+    traces = [go.Scatter(x=cols, y=np.full(nodes, ROW["x"]), mode="markers+text", hoverinfo="skip",
                          marker={"symbol": "square", "size": 26, "color": "#eeeeee",
                                  "line": {"color": "#999", "width": 1}},
                          text=[f"x<sub>{t}</sub>" for t in steps], showlegend=False)]
 
     def states(row, values, name):
         traces.append(go.Scatter(
-            x=cols, y=np.full(n, ROW[row]), mode="markers+text", name=name, showlegend=False,
+            x=cols, y=np.full(nodes, ROW[row]), mode="markers+text", name=name, showlegend=False,
             customdata=values, text=[f"{row}<sub>{t}</sub>" for t in steps],
             textfont={"color": "white"},
             hovertemplate=f"%{{text}}: {name} = %{{customdata:.3e}}<extra></extra>",
             marker={"size": 38, "color": _log(values), "colorscale": SCALE, "cmin": lo, "cmax": hi,
                     "line": {"color": "#333", "width": 1}, "showscale": row == "h",
                     "colorbar": {"title": {"text": "log₁₀ of the<br>gradient's norm"}, "len": 0.8}}))
-        for k in range(n):
-            notes.append({"x": cols[k], "y": ROW[row] - 0.3, "text": label(values[k]), "showarrow": False,
+        for i in range(nodes):
+            notes.append({"x": cols[i], "y": ROW[row] - 0.3, "text": label(values[i]), "showarrow": False,
                           "font": {"size": 11}})
 
     states("h", v["h"], "‖∂L/∂h_t‖")
     if lstm:
-        arrows("c", lambda k: f"f = {v['f'][k]:.2f}")
-        for k in range(n):
-            shapes.append({"type": "line", "x0": cols[k], "x1": cols[k], "y0": ROW["h"] + 0.18,
+        arrows("c", lambda i: f"f = {v['f'][i]:.2f}")
+        for i in range(nodes):
+            shapes.append({"type": "line", "x0": cols[i], "x1": cols[i], "y0": ROW["h"] + 0.18,
                            "y1": ROW["c"] - 0.18, "line": {"color": "#bbb", "width": 1.5}})
         states("c", v["c"], "‖∂L/∂c_t‖")
     notes.append({"x": cols[-1] + 0.45, "y": ROW["h"] + 0.3, "text": "L", "showarrow": False,
@@ -103,5 +103,5 @@ def unrolled_figure(run, sequence=0, max_nodes=8, height=None):
                                        f"t = {steps[-1]}"}},
         "height": height or (430 if lstm else 330), "shapes": shapes, "annotations": notes,
         "margin": {"l": 20, "r": 20, "t": 70, "b": 20}, "plot_bgcolor": "white",
-        "xaxis": {"visible": False, "range": [-0.6, n - 0.2]},
+        "xaxis": {"visible": False, "range": [-0.6, nodes - 0.2]},
         "yaxis": {"visible": False, "range": [-0.5, (ROW["c"] if lstm else ROW["h"]) + 0.5]}})

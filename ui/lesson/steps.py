@@ -79,8 +79,8 @@ STEPS = (
          {"model": "rnn", "task": "sine", "spectral_radius": "1.5", "optimizer": "sgd", "lr": "0.5",
           "seq_len": "50", "hidden_size": "32", "steps": "500", "compare": "clipping"}),
     Step("truncation", "Truncated BPTT",
-         "Truncated BPTT cuts the backward pass every k = 20 steps: no gradient crosses a cut. It makes "
-         "long sequences cheap, and blind beyond k steps.",
+         "Truncated BPTT cuts the backward pass every k = 20 steps: no gradient crosses a cut, so each "
+         "loss's gradient stops after at most k steps, blind beyond them. Same cost here as full BPTT.",
          RNN_BACK, dict(_RNN, seq_len=60, spectral_radius=1.0, truncate=20), ("heatmap", "profile"),
          "A task whose answer depends on the first step of 60: can truncation at 20 ever learn it?",
          "pages/bptt.py", {"seq_len": "60", "truncate": "20", "spectral_radius": "1", "task": "adding"}),
@@ -103,10 +103,10 @@ STEPS = (
 )
 
 
-def step_number(raw, n=len(STEPS)):
+def step_number(raw, last=len(STEPS)):
     """The 1-based step of a link's ``?step=`` value, or None when it is not a step number."""
     try:
-        k = int(str(raw))
+        number = int(str(raw))
     except ValueError:
         return None
-    return k if 1 <= k <= n else None
+    return number if 1 <= number <= last else None

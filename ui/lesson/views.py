@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from cachetools import LRUCache, cached
 
 from core.gradients.experiment import GradientSetup
+from core.numerics.validate import norm
 from ui.figures import gradients as gf
 from ui.figures.lines import log_lines
 from ui.figures.stepthrough import stepthrough_figure
@@ -43,7 +44,7 @@ def figure(setup, view):
 
 def states_figure(run, sequence=0):
     """The forward pass of one sequence: ‖h_t‖ and the input's values x_t over time."""
-    h = np.linalg.norm(run.trace.h[:, sequence], axis=1)
+    h = norm(run.trace.h[:, sequence], axis=1)
     x = run.batch.x[:, sequence]
     t = np.arange(len(h))
     traces = [go.Scatter(x=t, y=h, name="‖h_t‖, the state's size", mode="lines+markers")]

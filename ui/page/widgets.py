@@ -7,12 +7,25 @@ import re
 import numpy as np
 import streamlit as st
 
+from ui.controls.params import controls_hidden
 from ui.page.text import plain
+from ui.readings.scales import overflow
 
 
 def reading(text):
     """One line under a chart: what it shows, in plain words."""
     st.caption(text)
+
+
+def preamble():
+    """Where a page's introduction and equations go: on the page, or, in projector mode (a link with
+    ``controls=hidden``), folded into an expander so that the pictures come first."""
+    return st.expander("What this page shows, and its equations") if controls_hidden() else st.container()
+
+
+def hint(text):
+    """Advice that points at a control: nothing where the controls are hidden (projector mode)."""
+    return "" if controls_hidden() else text
 
 
 def source(*functions):
@@ -38,14 +51,12 @@ def settings_or_stop(make):
         st.stop()
 
 
-def overflow_notice(run, advice):
-    """Say where a gradient run's numbers first stopped being finite, and what to change."""
-    fwd, bwd = run.trace.nonfinite_step, run.grads.nonfinite_step
-    if fwd is None and bwd is None:
-        return
-    where = f"the forward pass at step {fwd}" if fwd is not None else f"the backward pass at step {bwd}"
-    st.error(f"The numbers overflowed (inf or NaN), starting in {where}. Those cells are drawn in "
-             f"magenta. {advice}")
+def overflow_notice(run, advice, name="", backward=True):
+    """Say once where a gradient run's numbers first stopped being finite (ui.readings.scales.overflow),
+    and what to change (``advice`` names controls: left out where they are hidden)."""
+    said = overflow(run.trace.nonfinite_step, run.grads.nonfinite_step if backward else None)
+    if said is not None:
+        st.error(f"{name}{said}: those cells are drawn in magenta. {hint(advice)}".strip())
 
 
 def _npz(arrays):

@@ -7,6 +7,8 @@ mean over the batch, as named; its word comes from ``share_word`` and the thresh
 """
 import numpy as np
 
+from core.numerics.validate import norm
+
 KEEPS = 1e-2            # at least this share at t = 0: the gradient reaches back
 VANISHES = 1e-6         # below it: vanished (between the two: it fades)
 GROWS = 1e2             # above it: it grows going back
@@ -47,7 +49,7 @@ def numbers(key, run):
     nums = {"T": T, "share": _share(mean), "first": float(mean[0]), "last": float(mean[-1])}
     if key == "forward":
         h = run.trace.h[:, 0]                                         # (T, H) sequence 0
-        size = np.linalg.norm(h, axis=1)
+        size = norm(h, axis=1)
         nums.update(lo=float(size.min()), hi=float(size.max()), biggest=float(np.abs(h).max()))
     elif key == "backward":
         with np.errstate(all="ignore"):
@@ -64,41 +66,41 @@ def numbers(key, run):
     return nums
 
 
-def notice(key, n, other=None):
+def notice(key, nums, other=None):
     """One sentence: what step ``key`` shows, stating its numbers ``n`` (``other``: the RNN's numbers
     beside the LSTM's, for the last step)."""
-    T, share = n["T"], n["share"]
+    T, share = nums["T"], nums["share"]
     reach = (f"the gradient reaching t = 0 is {number(share)} of the one at the loss (t = {T - 1}; "
              f"means over the batch): it {share_word(share)}")
     if key == "unrolled":
         return (f"The same W_hh joins every pair of neighbouring steps, so the loss at t = {T - 1} reaches "
-                f"h_0 only through {T - 1} copies of it: ‖∂L/∂h_0‖ = {number(n['first'])} against "
-                f"{number(n['last'])} at h_{T - 1}.")
+                f"h_0 only through {T - 1} copies of it: ‖∂L/∂h_0‖ = {number(nums['first'])} against "
+                f"{number(nums['last'])} at h_{T - 1}.")
     if key == "forward":
         return (f"Each h_t mixes the input x_t into the previous state: ‖h_t‖ stays between "
-                f"{n['lo']:.2f} and {n['hi']:.2f}, and no entry leaves (−1, 1) because tanh squashes it "
-                f"(largest |h| = {n['biggest']:.3f}).")
+                f"{nums['lo']:.2f} and {nums['hi']:.2f}, and no entry leaves (−1, 1) because tanh squashes it "
+                f"(largest |h| = {nums['biggest']:.3f}).")
     if key == "backward":
-        return (f"Going back, each step multiplies ‖∂L/∂h_t‖ by about {number(n['rate'], '.3f')} on "
+        return (f"Going back, each step multiplies ‖∂L/∂h_t‖ by about {number(nums['rate'], '.3f')} on "
                 f"average, so after {T - 1} steps {reach}.")
     if key in ("vanishing", "exploding"):
         return f"With these weights {reach}."
     if key == "clipping":
-        scale = n["after"] / n["before"] if n["before"] > 0 else 1.0
-        acted = (f"norm clipping scales it by {number(scale, '.1e')} down to {number(n['after'], '.3g')}"
-                 if n["after"] < n["before"] else
-                 f"it is below c = {n['c']:g}, so norm clipping leaves it alone")
-        return (f"The parameter gradient's norm is {number(n['before'], '.3g')}: {acted}, its direction "
+        scale = nums["after"] / nums["before"] if nums["before"] > 0 else 1.0
+        acted = (f"norm clipping scales it by {number(scale, '.1e')} down to {number(nums['after'], '.3g')}"
+                 if nums["after"] < nums["before"] else
+                 f"it is below c = {nums['c']:g}, so norm clipping leaves it alone")
+        return (f"The parameter gradient's norm is {number(nums['before'], '.3g')}: {acted}, its direction "
                 f"kept; backpropagation itself is unchanged ({reach}).")
     if key == "truncation":
-        if n["earliest"] == 0:
+        if nums["earliest"] == 0:
             return f"Every step receives some gradient: no cut falls between the loss and t = 0 ({reach})."
-        return (f"With a cut every {n['k']} steps, ‖∂L/∂h_t‖ is exactly 0 for every t < {n['earliest']}: "
-                f"the loss at t = {T - 1} reaches back only {T - n['earliest']} steps, whatever the weights.")
+        return (f"With a cut every {nums['k']} steps, ‖∂L/∂h_t‖ is exactly 0 for every t < {nums['earliest']}: "
+                f"the loss at t = {T - 1} reaches back only {T - nums['earliest']} steps, whatever the weights.")
     if key == "cell":
-        return (f"The forget gates average f = {n['f']:.2f}; the cell's gradient ‖∂L/∂c_t‖ at t = 0 is "
-                f"{number(n['cell_share'])} of its size at t = {T - 1} (means over the batch): it "
-                f"{share_word(n['cell_share'])}.")
+        return (f"The forget gates average f = {nums['f']:.2f}; the cell's gradient ‖∂L/∂c_t‖ at t = 0 is "
+                f"{number(nums['cell_share'])} of its size at t = {T - 1} (means over the batch): "
+                f"it {share_word(nums['cell_share'])}.")
     if key == "long_lag":
         rnn = other["share"]
         hi, lo = max(share, rnn), min(share, rnn)

@@ -16,6 +16,13 @@ from streamlit.runtime.pages_manager import PagesManager
 _run = threading.local()        # each script run has its own thread
 
 
+def navigation(pages):
+    """``st.navigation(pages)``; in projector mode (a link with ``controls=hidden``) the navigation is
+    hidden too, so that with no widgets drawn the whole sidebar is gone."""
+    hidden = st.query_params.get("controls") == "hidden"
+    return st.navigation(pages, position="hidden" if hidden else "sidebar")
+
+
 def routed(page):
     """Run ``page`` (an st.Page) as a run routed by app.py."""
     _run.routed = True
