@@ -24,6 +24,8 @@ def test_a_zero_under_truncation_is_said_to_be_the_cut():
     assert "truncation every 20 steps cuts the path" in text and "underflowed" not in text
     assert "underflowed" not in reach.bound(0.0, 0.0, 3e-5, truncate=20)
     assert "underflowed" in reach.reach(0.0, 100)
+    cut = cells.measured_vs_product(0.0, 1e-3, 1e-3, 0.0, 1.0, truncate=20)
+    assert "cuts the path" in cut and "vanishes" not in cut
 
 
 def test_reach_states_its_number_and_its_word():
