@@ -45,7 +45,7 @@ share = figures.reach_ratio(run.dh_norm)
 scale_text = (scales.colour_scale("own", {"this view": own}, hint=not controls_hidden()) if settings.scale == "own"
               else scales.fixed_scale(LOG_RANGE, own))
 reading("Each row is one sequence, each column a time step; colour is the size of ∂L/∂h_t. "
-        f"{scale_text} {reach.reach(share, T, run.grads.nonfinite_step)}")
+        f"{scale_text} {reach.reach(share, T, run.grads.nonfinite_step, setup.truncate)}")
 
 view = figures.bound_view(run, jacobians.rnn_step_norms(run.params, run.trace))
 st.plotly_chart(figures.profile_figure(view), key="profile")
@@ -55,7 +55,7 @@ if view.bound is None:
     reading(reach.verdict(spec.rate, T) + " The bound and the Jacobians' product are drawn for a loss "
             "at the last step only" + hint(": choose **Where the loss sits: last step only** to see them") + ".")
 else:
-    reading(reach.verdict(spec.rate, T) + " (Pascanu, Mikolov & Bengio, 2013) " + reach.bound(*view.shares)
+    reading(reach.verdict(spec.rate, T) + " (Pascanu, Mikolov & Bengio, 2013) " + reach.bound(*view.shares, truncate=setup.truncate)
             + "".join(" " + scales.cut(name, t_cut) for name, t_cut in view.cuts.items()))
 
 st.subheader("Clipping")

@@ -14,11 +14,8 @@ from ui.controls.params import Choice, Slider, controls
 from ui.figures.longlag import longlag_figure
 from ui.page.widgets import reading, source
 from ui.readings import longlag as words
+from ui.runtime import engine
 
-try:        # the training engine (ui/runtime/engine.py): runs as shared jobs on the workers
-    from ui.runtime import engine
-except ImportError:     # not in this build: each run trains here, one per refresh
-    engine = None
 
 CONTROLS = (
     Choice("longest", "Longest sequence length T", tuple(str(T) for T in sweep.LENGTHS), "200",
@@ -41,13 +38,8 @@ outcomes = st.session_state.setdefault("longlag-outcomes", {})
 notes = st.session_state.setdefault("longlag-notes", {})
 
 def poll():
-    """Collect the runs that finished since the last look: from the engine, or by training the next
-    one here."""
-    if engine is None:
-        todo = next((c for c in cfgs if c not in outcomes), None)
-        if todo is not None:
-            outcomes[todo] = sweep.outcome(train(todo))
-        return
+    """Collect the runs the engine finished since the last look (submitting those not asked for yet:
+    a run another session asked for is shared, a finished one comes from the store)."""
     keys = st.session_state.setdefault("longlag-keys", {})
     for cfg in cfgs:
         if cfg in outcomes:
@@ -79,7 +71,6 @@ else:
         draw()
     live()
 
-st.caption(("Runs are jobs on the training engine: they spread over its workers, and finished runs "
-            "are kept and shared with everyone who asks for the same settings.") if engine is not None
-           else "Each run trains in this session, one after the other; the chart updates as each finishes.")
+st.caption("Runs are jobs on the training engine: they spread over its workers, and finished runs are "
+           "kept and shared with everyone who asks for the same settings.")
 source(sweep.sweep_configs, sweep.summarize, solved.criterion, train)

@@ -18,7 +18,6 @@ from ui.figures.scales import symmetric_range
 from ui.page.widgets import downloads, overflow_notice, preamble, reading, settings_or_stop, source
 from ui.readings import cells
 from ui.readings import thresholds as th
-from ui.readings.reach import number
 from ui.runtime import cache
 
 st.title("LSTM gates")
@@ -73,11 +72,11 @@ st.plotly_chart(cell_fig, key="cell-path")
 rel_f, rel_dc = gf.relative_to_last(fprod)[0], gf.relative_to_last(dc)[0]
 reading(cells.cell_path(mean["f"], rel_f, T, cells.weak_gates_hint(mean["f"], controls_hidden()))
         + " " + cells.measured_vs_product(rel_dc, rel_f, float(carry[0]), saturated,
-                                          float(np.nanmax(c_last)) if c_last.size else 0.0)
+                                          float(np.nanmax(c_last)) if c_last.size else 0.0, setup.truncate)
         + (" The loss sits at every step here, so later losses add to the gradient on the way back."
            if setup.loss_at == "every" else "")
-        + (f" Truncation cuts the gradient every {setup.truncate} steps: the measured curve stops there "
-           f"({number(rel_dc)} at t = 0), the product does not." if setup.truncate else ""))
+        + (f" The measured curve stops at the first cut of the truncation (every {setup.truncate} steps); "
+           "the forget-gate product does not." if setup.truncate else ""))
 
 downloads("lstm-gates", {**{name: getattr(trace, name)[:, seq, :] for name in gf.PANELS}, "dc": run.grads.dc[:, seq],
                          "dh": run.grads.dh[:, seq], "forget_product_mean": fprod, "cell_carry": carry,

@@ -54,13 +54,9 @@ def test_one_softmax():
 
 
 def test_one_whole_number_check():
-    # core/networks checks its sizes on its own until the speed rewrite lands (its size check is to call
-    # core.numerics.validate.whole)
     home = "core/numerics/validate.py"
-    checks = [h for h in lines_matching(r"isinstance\([^)]*\(int, np\.integer\)")
-              if h[0] != home and not h[0].startswith("core/networks/")]
-    said = [h for h in lines_matching(r"must be[^\"']*a whole number")
-            if h[0] != home and not h[0].startswith("core/networks/")]
+    checks = [h for h in lines_matching(r"isinstance\([^)]*\(int, np\.integer\)") if h[0] != home]
+    said = [h for h in lines_matching(r"must be[^\"']*a whole number") if h[0] != home]
     assert checks == [] and said == [], f"use core.numerics.validate.whole: {checks + said}"
 
 
@@ -93,11 +89,6 @@ def test_one_clipping_fired_rule():
     assert rules == [], f"whether clipping fired is core.training.optim.clip's to say: {rules}"
 
 
-# lstm.py borrows rnn.py's size check until the fast networks are rewritten (the speed work gives it
-# a public home).
-BORROWED = {("core/networks/lstm.py", "_check_sizes")}
-
-
 def test_no_private_cross_imports():
     found = set()
     for f, tree in trees():
@@ -107,7 +98,7 @@ def test_no_private_cross_imports():
             if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__") \
                     and isinstance(node.value, ast.Name) and node.value.id not in ("self", "cls"):
                 found.add((f, f"{node.value.id}.{node.attr}"))
-    assert found - BORROWED == set()
+    assert found == set()
 
 
 # Outside the fast networks (core/networks, being rewritten for speed), each of these names meant two

@@ -213,11 +213,11 @@ def test_controls_that_differ_from_the_run_shown_are_named_with_both_values():
     labels = tc.labels(tc.TRAIN_CONTROLS)
     shown = [TrainConfig(**SMALL, steps=100)]
     assert differs_words(shown, list(shown), labels) is None
-    shown = [TrainConfig(**SMALL, steps=100, lr=0.01)]
-    moved = [TrainConfig(**{**SMALL, "seq_len": 20}, steps=100, lr=0.03)]
+    lr = shown[0].lr
+    moved = [TrainConfig(**{**SMALL, "seq_len": 20}, steps=100, lr=lr * 10)]
     assert differs_words(shown, moved, labels) == (
-        "The settings differ from the run shown (Sequence length T 10 → 20; Learning rate η 0.01 → "
-        "0.03). Press Train to run them.")
+        f"The settings differ from the run shown (Sequence length T 10 → 20; Learning rate η {lr:g} → "
+        f"{lr * 10:g}). Press Train to run them.")
     both = tc.runs_to_compare(shown[0], "models")
     assert differs_words(shown, both, labels) == (
         "The settings differ from the run shown (Model lstm → lstm / rnn; 1 run → 2 side by side). "

@@ -19,6 +19,15 @@ def test_number_says_zero_and_overflow_for_what_they_are():
     assert reach.number(2.9e-13) == "2.9e-13" and "overflowed" in reach.number(np.nan)
 
 
+def test_a_zero_under_truncation_is_said_to_be_the_cut():
+    text = reach.reach(0.0, 100, truncate=20)
+    assert "truncation every 20 steps cuts the path" in text and "underflowed" not in text
+    assert "underflowed" not in reach.bound(0.0, 0.0, 3e-5, truncate=20)
+    assert "underflowed" in reach.reach(0.0, 100)
+    cut = cells.measured_vs_product(0.0, 1e-3, 1e-3, 0.0, 1.0, truncate=20)
+    assert "cuts the path" in cut and "vanishes" not in cut
+
+
 def test_reach_states_its_number_and_its_word():
     assert "**2.2e-12** of the one at t = 99: it **vanishes**" in reach.reach(2.2e-12, 100)
     assert "overflowed from step 970" in reach.reach(np.nan, 1000, overflow_step=970)

@@ -2,6 +2,7 @@
 import numpy as np
 
 from core.numerics.blas import single_thread
+from core.numerics.validate import whole
 
 
 def recurrent_matrix(rng, H, *, weight_scale=1.0, spectral_radius=None, orthogonal=False):
@@ -37,8 +38,4 @@ def spectral_radius_of(W):
 
 def check_sizes(*sizes):
     """(input_size, hidden_size, output_size) as ints, or a ValueError naming the bad one."""
-    names = ("input_size", "hidden_size", "output_size")
-    for name, n in zip(names, sizes):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"{name} must be a whole number >= 1; got {n!r}")
-    return tuple(int(n) for n in sizes)
+    return tuple(whole(name, size, 1) for name, size in zip(("input_size", "hidden_size", "output_size"), sizes))

@@ -5,13 +5,21 @@ import os
 
 import pytest
 
-from test_browser import (APP, CHARTS, assert_no_exception, expect, full_page_screenshot, open_url,
-                          wait_idle)
+from test_browser import APP, CHARTS, assert_no_exception, expect, full_page_screenshot, wait_idle
 from ui.lesson.steps import STEPS
 
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 TITLE = "A guided lesson: backpropagation through time"
+FIRST = 240_000     # ms: a step's first opening builds its runs and frames, on a shared 2-core machine
+
+
+def open_url(page, url, title):
+    page.goto(url)
+    expect(page.locator("h1", has_text=title)).to_be_visible(timeout=FIRST)
+    expect(page.locator(CHARTS).first).to_be_visible(timeout=FIRST)
+    wait_idle(page)
+    assert_no_exception(page)
 
 
 def header(page):
@@ -22,7 +30,7 @@ def test_walk_the_whole_lesson_and_play_the_step_through(page, app_url, watch, s
     open_url(page, f"{app_url}/lesson", TITLE)
     for k, step in enumerate(STEPS, start=1):
         expect(page.locator("h2", has_text=f"{k}. {step.title}")).to_be_visible()
-        expect(page.locator(CHARTS).nth(len(step.views) - 1)).to_be_visible()
+        expect(page.locator(CHARTS).nth(len(step.views) - 1)).to_be_visible(timeout=FIRST)
         wait_idle(page)
         assert_no_exception(page)
         expect(page.get_by_text("What to notice.")).to_be_visible()

@@ -70,7 +70,7 @@ def stepthrough_figure(dh_norm, *, max_frames=100, title="The gradient travels b
               for frame in range(n_frames)]
     play = {"frame": {"duration": 250, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
-    slider = {"active": 0, "x": 0.08, "len": 0.92, "y": -0.05, "currentvalue": {"prefix": "steps back: "},
+    slider = {"active": 0, "x": 0.17, "len": 0.83, "y": -0.05, "currentvalue": {"prefix": "steps back: "},
               "steps": [{"label": str(min(frame * per, T - 1)), "method": "animate", "args": [[str(frame)], still]}
                         for frame in range(n_frames)]}
     buttons = {"type": "buttons", "direction": "left", "x": 0.0, "y": -0.05, "xanchor": "left",

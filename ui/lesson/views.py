@@ -57,10 +57,11 @@ def states_figure(run, sequence=0):
 
 
 def compare_figure(lstm_setup, rnn_setup):
-    runs = [("plain RNN (tanh)", cache.gradient_run(rnn_setup)),
-            (f"LSTM (forget bias {lstm_setup.forget_bias:g})", cache.gradient_run(lstm_setup))]
+    runs = [("plain RNN (tanh), mean over the batch", cache.gradient_run(rnn_setup)),
+            (f"LSTM (forget bias {lstm_setup.forget_bias:g}), mean over the batch",
+             cache.gradient_run(lstm_setup))]
     T = lstm_setup.seq_len
     return log_lines([dict(name=name, x=range(T), y=gf.mean_profile(r.dh_norm), hover="‖∂L/∂h_t‖")
                       for name, r in runs],
                      title="How much of the loss at the last step reaches each earlier step",
-                     x_title="time step t", y_title="‖∂L/∂h_t‖ (log scale), mean over the batch")
+                     x_title="time step t", y_title="‖∂L/∂h_t‖ (log scale)")

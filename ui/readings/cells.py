@@ -6,7 +6,7 @@ gradient is said from the product of the gates over the whole distance, never fr
 import numpy as np
 
 from ui.readings import thresholds as th
-from ui.readings.reach import number, share_word
+from ui.readings.reach import cut_words, number, share_word
 
 
 def gates_open(f_mean):
@@ -43,10 +43,13 @@ def cell_path(f_mean, product, T, hint=""):
     return text
 
 
-def measured_vs_product(measured, product, carried, saturated_share, c_abs_max):
+def measured_vs_product(measured, product, carried, saturated_share, c_abs_max, truncate=0):
     """The measured ‖∂L/∂c_t‖ at t = 0 against the mean forget-gate product, and what actually
     happens where they disagree. ``carried``: the cell path alone, the last step's cell gradient
-    carried back through each unit's own gates (core.gradients.theory.cell_carry)."""
+    carried back through each unit's own gates (core.gradients.theory.cell_carry). ``truncate``: a
+    measured 0 is the truncation's cut."""
+    if measured == 0 and truncate:
+        return f"The measured ‖∂L/∂c_t‖ is {number(measured, zero=cut_words(truncate))} at t = 0."
     text = f"The measured ‖∂L/∂c_t‖ keeps {number(measured)} of its last value: it **{share_word(measured)}**."
     if not (np.isfinite(measured) and np.isfinite(product)) or product == 0 or measured == 0:
         return text

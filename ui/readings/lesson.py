@@ -70,8 +70,8 @@ def notice(key, nums, other=None):
     """One sentence: what step ``key`` shows, stating its numbers ``n`` (``other``: the RNN's numbers
     beside the LSTM's, for the last step)."""
     T, share = nums["T"], nums["share"]
-    reach = (f"the gradient reaching t = 0 is {number(share)} of the one at the loss (t = {T - 1}): "
-             f"it {share_word(share)}")
+    reach = (f"the gradient reaching t = 0 is {number(share)} of the one at the loss (t = {T - 1}; "
+             f"means over the batch): it {share_word(share)}")
     if key == "unrolled":
         return (f"The same W_hh joins every pair of neighbouring steps, so the loss at t = {T - 1} reaches "
                 f"h_0 only through {T - 1} copies of it: ‖∂L/∂h_0‖ = {number(nums['first'])} against "
@@ -99,7 +99,8 @@ def notice(key, nums, other=None):
                 f"the loss at t = {T - 1} reaches back only {T - nums['earliest']} steps, whatever the weights.")
     if key == "cell":
         return (f"The forget gates average f = {nums['f']:.2f}; the cell's gradient ‖∂L/∂c_t‖ at t = 0 is "
-                f"{number(nums['cell_share'])} of its size at t = {T - 1}: it {share_word(nums['cell_share'])}.")
+                f"{number(nums['cell_share'])} of its size at t = {T - 1} (means over the batch): "
+                f"it {share_word(nums['cell_share'])}.")
     if key == "long_lag":
         rnn = other["share"]
         hi, lo = max(share, rnn), min(share, rnn)

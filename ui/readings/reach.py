@@ -8,12 +8,13 @@ import numpy as np
 from ui.readings import thresholds as th
 
 
-def number(v, spec=".1e"):
-    """A size as text: exactly 0 and non-finite values are said for what they are."""
+def number(v, spec=".1e", zero="it underflowed below 10⁻³⁰⁸"):
+    """A size as text: exactly 0 and non-finite values are said for what they are (``zero``: why a 0
+    is 0, e.g. a truncation's cut)."""
     if v is None or not np.isfinite(v):
         return "not finite (it overflowed)"
     if v == 0:
-        return "exactly 0 (it underflowed below 10⁻³⁰⁸)"
+        return f"exactly 0 ({zero})"
     return format(v, spec)
 
 
@@ -32,11 +33,19 @@ def share_word(share):
     return "explodes"
 
 
-def reach(share, T, overflow_step=None):
-    """The measured reach of one run: its number and its word."""
+def cut_words(truncate):
+    """Why a gradient is exactly 0 at t = 0 under truncated BPTT."""
+    return f"truncation every {truncate} steps cuts the path"
+
+
+def reach(share, T, overflow_step=None, truncate=0):
+    """The measured reach of one run: its number and its word (``truncate``: a 0 is the cut's)."""
     if overflow_step is not None or share is None or not np.isfinite(share):
         where = f" from step {overflow_step} back" if overflow_step is not None else ""
         return f"The gradient overflowed{where}: its size at t = 0 is not a number."
+    if share == 0 and truncate:
+        return (f"The gradient reaching t = 0 is **{number(share, zero=cut_words(truncate))}** of the one "
+                f"at t = {T - 1}: no gradient crosses the cuts.")
     return (f"The gradient reaching t = 0 is **{number(share)}** of the one at t = {T - 1}: "
             f"it **{share_word(share)}**.")
 
@@ -71,11 +80,12 @@ def compare(shares):
     return text + f" The {hi}'s keeps **{times} more** of its last-step size than the {lo}'s."
 
 
-def bound(measured, product, allowed):
+def bound(measured, product, allowed, truncate=0):
     """The three curves of the bound chart at t = 0, each a share of the last step's size: the
     measurement, the product of the step Jacobians' norms (None: not measured), and Pascanu's bound."""
-    text = (f"At t = 0, as shares of the last step's size: measured {number(measured)}, "
-            + ("" if product is None else f"the step Jacobians' product allows {number(product)}, ")
+    zero = cut_words(truncate) if truncate else "it underflowed below 10⁻³⁰⁸"
+    text = (f"At t = 0, as shares of the last step's size: measured {number(measured, zero=zero)}, "
+            + ("" if product is None else f"the step Jacobians' product allows {number(product, zero=zero)}, ")
             + f"the bound {number(allowed)}.")
     order = [v for v in (measured, product, allowed) if v is not None and np.isfinite(v)]
     if len(order) == 3 and measured <= product * (1 + 1e-9) <= allowed * (1 + 1e-9) ** 2:
