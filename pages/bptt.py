@@ -72,9 +72,13 @@ reading({"none": "No clipping: the update uses the gradient as computed.",
 
 st.subheader("The transport matrix")
 transport = cache.transport(setup, 0)
-st.plotly_chart(figures.transport_figure(transport), key="transport")
+transport_own = data_log_range(transport.dh_norm)
+st.plotly_chart(figures.transport_figure(transport, transport_own if settings.scale == "own" else LOG_RANGE),
+                key="transport")
+transport_scale = (scales.colour_scale("own", {"this view": transport_own}, hint=False) if settings.scale == "own"
+                   else scales.fixed_scale(LOG_RANGE, transport_own))
 reading("Sequence 0 only. Row s is a loss at step s alone; colour is how much of it reaches the state "
-        "at step t. Vanishing shows as colour fading away from the diagonal.")
+        f"at step t. Vanishing shows as colour fading away from the diagonal. {transport_scale}")
 
 contrib = cache.temporal_contributions(setup)
 st.plotly_chart(figures.contributions_figure(contrib), key="contrib")

@@ -14,7 +14,7 @@ from ui.runtime import live, page_cache
 from ui.controls import training as tc
 from ui.figures import training as tf
 from ui.readings import training as readings
-from ui.controls.params import controls
+from ui.controls.params import controls, controls_hidden
 from ui.page.widgets import downloads, reading, say_error, source
 
 st.title("Training lab")
@@ -55,8 +55,9 @@ if live.stopped_runs(labels, states):
 runs = [(label, s.history) for label, s in zip(labels, states)]
 for label, h in runs:
     if h.stopped_at is not None:
-        st.error(f"**{label} blew up at step {h.stopped_at}.** {h.message} (Sidebar: Gradient clipping, "
-                 "Learning rate.) Its curves end there.", icon=":material/error:")
+        st.error(f"**{label} blew up at step {h.stopped_at}.** "
+                 f"{readings.blow_up_words(h.message, not controls_hidden())} Its curves end there.",
+                 icon=":material/error:")
 reading(solved.stated(configs[0].task, info.baseline) + " " + " ".join(
     f"{label}: {h.message}" for label, h in runs if h.stopped_at is None))
 

@@ -16,7 +16,7 @@ from ui.controls import upload
 from ui.controls import training as tc
 from ui.figures import training as tf
 from ui.readings import training as readings
-from ui.controls.params import controls
+from ui.controls.params import controls, controls_hidden
 from ui.page.text import inert, plain
 from ui.page.widgets import downloads, reading, say_error, source
 
@@ -85,8 +85,9 @@ if live.stopped_runs([label], states):
 history = states[0].history
 runs = [(label, history)]
 if history.stopped_at is not None:
-    st.error(f"**Training blew up at step {history.stopped_at}.** {history.message} (Sidebar: Gradient "
-             "clipping, Learning rate.) No forecast is drawn from weights that overflowed.",
+    st.error(f"**Training blew up at step {history.stopped_at}.** "
+             f"{readings.blow_up_words(history.message, not controls_hidden())} "
+             "No forecast is drawn from weights that overflowed.",
              icon=":material/error:")
 charts = (key,)                     # a finished run's charts: built once
 st.vega_lite_chart(page_cache.chart_spec(("loss",) + charts, lambda: tf.loss_chart(runs, info)), key="loss")

@@ -182,6 +182,17 @@ def test_a_blow_up_is_said_with_its_step_and_what_to_do():
     assert stop["step"][0] == 1 and "stopped (inf/NaN)" in stop["what"][0]
 
 
+def test_a_blow_up_in_projector_mode_points_at_no_control():
+    """A teacher's link with controls=hidden: the remedy is said, no control (absent there) is named."""
+    at = open_page("training", model="rnn", task="lorenz", activation="linear", spectral_radius=2,
+                   optimizer="sgd", lr=1, clip="none", steps=100, seq_len=20, hidden_size=8,
+                   controls="hidden")
+    error = at.error[0].value
+    assert "blew up at step 1" in error and "Norm clipping or a smaller learning rate" in error
+    assert "Sidebar" not in error and "Gradient clipping" not in error and "Learning rate η" not in error
+    assert "Try:" not in error
+
+
 def test_the_clipping_preset_shows_the_unclipped_run_blow_up_and_the_clipped_one_learn():
     preset = next(p for p in PRESETS if p.page == "pages/training.py")
     at = open_page("training", **preset.query)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.gradients import jacobians, theory
-from ui.figures.heatmap import log_heatmap
+from ui.figures.heatmap import LOG_RANGE, log_heatmap
 from ui.figures.lines import log_lines
 
 
@@ -103,9 +103,9 @@ def profile_figure(view):
                      subtitle=note)
 
 
-def transport_figure(transport):
-    """Rows: loss step s; columns: state step t; colour: ||dL_s/dh_t||."""
-    return log_heatmap(transport.dh_norm, title="How much of the loss at step s reaches the state at step t",
+def transport_figure(transport, zrange=LOG_RANGE):
+    """Rows: loss step s; columns: state step t; colour: ||dL_s/dh_t|| on the log10 range ``zrange``."""
+    return log_heatmap(transport.dh_norm, zrange=zrange, title="How much of the loss at step s reaches the state at step t",
                        x_title="state step t", y_title="loss step s", y_labels=transport.loss_steps,
                        value_name="‖∂L<sub>s</sub>/∂h<sub>t</sub>‖",
                        zero_meaning="zero: t is after s (or cut by truncation)", height=420)

@@ -134,3 +134,12 @@ def differs_words(shown, current, labels):
 
 def _list(values):
     return " / ".join(sorted(format(v, "g") if isinstance(v, float) else str(v) for v in values))
+
+
+def blow_up_words(message, controls_shown):
+    """A blown-up run's message (core.training.train: what happened, then "Try: " the controls to
+    change, by their labels). In projector mode there are no controls on screen: the remedy is said
+    without pointing at them."""
+    if controls_shown:
+        return message
+    return message.split(" Try: ")[0] + " Norm clipping or a smaller learning rate keeps such a run finite."
