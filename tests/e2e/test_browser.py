@@ -60,8 +60,8 @@ PAGES = {
     "bptt": Page("bptt", "Backpropagation through time", 4, "Sequence length T", ("ArrowRight",), "101"),
     "lstm_gates": Page("lstm_gates", "LSTM gates", 7, "Forget-gate bias b_f", ("ArrowRight",), "4.25"),
     "compare": Page("compare", "RNN vs LSTM", 3, "Forget-gate bias b_f", ("End",), "5", chart=1),
-    "training": Page("training", "Training lab", 5, "Training steps", ("ArrowRight",),
-                 str(TrainConfig.steps + 50)),
+    # a run stops once solved, so a longer budget can draw the same curves: the seed changes the run
+    "training": Page("training", "Training lab", 5, "Random seed", ("ArrowRight",), str(TrainConfig.seed + 1)),
     "your_data": Page("your_data", "Your data", 3, "Window length T (rows)", ("ArrowRight",), "25"),
 }
 GRADIENT_PAGES = ("forward", "bptt", "lstm_gates", "compare")       # their first chart's x axis is t
@@ -109,7 +109,8 @@ def slider_value(page, label):
 
 def move_slider(page, label, keys):
     """Focus the slider and press keys; return the chart signatures before and after, once a chart
-    changed and the rerun has finished."""
+    changed, every chart that was there is drawn again (a training page draws its live charts while
+    the run goes, then all of them) and the rerun has finished."""
     before = signatures(page)
     thumb = slider(page, label)
     thumb.focus()
@@ -119,7 +120,8 @@ def move_slider(page, label, keys):
     if train.count():                   # the training pages train on a press
         train.click()
     page.wait_for_function(f"(before) => {IDLE} && JSON.stringify(({CHART_SIGNATURES})()) !== "
-                           "JSON.stringify(before)", arg=before)
+                           f"JSON.stringify(before) && document.querySelectorAll('{CHARTS}').length "
+                           ">= before.length", arg=before, timeout=180_000)
     wait_idle(page)
     return before, signatures(page)
 
