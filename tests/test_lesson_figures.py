@@ -69,3 +69,17 @@ def test_unrolled_labels_are_the_norms(rnn, lstm):
 def test_shown_steps():
     np.testing.assert_array_equal(unrolled.shown_steps(5), np.arange(5))
     np.testing.assert_array_equal(unrolled.shown_steps(100, 8), [0, 1, 94, 95, 96, 97, 98, 99])
+
+
+def test_the_unrolled_steps_sentence_states_the_numbers_its_picture_labels():
+    """Step 1's sentence and its picture speak of the same sequence: its two numbers are labels."""
+    from ui.lesson.steps import STEPS
+    from ui.readings import lesson as words
+    from ui.lesson.views import run_of
+    step = next(s for s in STEPS if s.key == "unrolled")
+    run = run_of(step.setup)
+    sentence = words.notice("unrolled", words.numbers("unrolled", run))
+    labels = [unrolled.label(v) for v in unrolled.node_values(run)["h"]]
+    import re
+    first, last = re.search(r"‖∂L/∂h_0‖ = (\S+) against (\S+) at h_", sentence).groups()
+    assert (first, last) == (labels[0], labels[-1]), (sentence, labels)

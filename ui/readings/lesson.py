@@ -47,7 +47,9 @@ def numbers(key, run):
     T = run.setup.seq_len
     mean = run.dh_norm.mean(axis=0)                                   # (T,) over the batch
     nums = {"T": T, "share": _share(mean), "first": float(mean[0]), "last": float(mean[-1])}
-    if key == "forward":
+    if key == "unrolled":                                             # the picture draws sequence 0
+        nums.update(first=float(run.dh_norm[0, 0]), last=float(run.dh_norm[0, -1]))
+    elif key == "forward":
         h = run.trace.h[:, 0]                                         # (T, H) sequence 0
         size = norm(h, axis=1)
         nums.update(lo=float(size.min()), hi=float(size.max()), biggest=float(np.abs(h).max()))
@@ -75,7 +77,7 @@ def notice(key, nums, other=None):
     if key == "unrolled":
         return (f"The same W_hh joins every pair of neighbouring steps, so the loss at t = {T - 1} reaches "
                 f"h_0 only through {T - 1} copies of it: ‖∂L/∂h_0‖ = {number(nums['first'])} against "
-                f"{number(nums['last'])} at h_{T - 1}.")
+                f"{number(nums['last'])} at h_{T - 1} (sequence 0, the one drawn).")
     if key == "forward":
         return (f"Each h_t mixes the input x_t into the previous state: ‖h_t‖ stays between "
                 f"{nums['lo']:.2f} and {nums['hi']:.2f}, and no entry leaves (−1, 1) because tanh squashes it "
