@@ -207,7 +207,7 @@ def test_shared_link_opens_the_same_view(page, app_url, watch):
     assert slider_value(page, "Sequence length T") == "300"
     assert slider_value(page, "Spectral radius ρ(W_hh)") == "1.5"
     assert last_step(page) == 299                                           # the heatmap's x axis
-    expect(page.get_by_text("of the one at t=299")).to_be_visible()
+    expect(page.get_by_text("of the one at t = 299")).to_be_visible()
     expect(page.locator(NOTICE)).to_have_count(0)
     checked = [r.evaluate("e => e.labels[0]?.innerText ?? e.getAttribute('aria-label')")
                for r in page.get_by_role("radiogroup", name="Activation φ").get_by_role("radio").all()
