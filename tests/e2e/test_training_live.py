@@ -8,7 +8,9 @@ from test_browser import APP, CHART_SIGNATURES, CHARTS, assert_no_exception, ful
 
 PROGRESS = '[data-testid="stProgress"]'
 WARNING = '[data-testid="stAlertContentWarning"]'
-LONG = "training?model=lstm&task=adding&seq_len=20&hidden_size=32&steps=1000&seed=41"
+# long enough to watch: at T = 100 the LSTM needs over a thousand steps to solve (bench/bench_longlag.py),
+# so the run cannot end before its chart has redrawn (at T = 20 it solved within seconds on a quiet machine)
+LONG = "training?model=lstm&task=adding&seq_len=100&hidden_size=32&steps=1000&seed=41"
 
 
 def test_the_training_lab_shows_its_run_live_and_then_in_full(page, app_url, watch, screenshot_dir):
