@@ -103,7 +103,9 @@ def main():
     cfgs = configs(args.runs, args.steps)
     one = timed_runs(1, cfgs, "one")
     two = timed_runs(2, cfgs, "two")
-    print(f"{args.runs} different runs (LSTM, adding, T 50, H 32, {args.steps} steps): 1 worker {one:.1f} s, "
+    c = cfgs[0]
+    print(f"{args.runs} different runs ({c.model.upper()}, {c.task}, T {c.seq_len}, H {c.hidden_size}, "
+          f"{args.steps} steps): 1 worker {one:.1f} s, "
           f"2 workers {two:.1f} s, speed-up {one / two:.2f}x (goal >= 1.7x)")
     elapsed, starts, done = shared_lesson_run(args.students, args.steps)
     print(f"{args.students} students asking for the same run at once: {starts} computation(s), "
