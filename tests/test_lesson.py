@@ -9,6 +9,7 @@ import apptest
 from core.gradients import experiment
 from ui.lesson.steps import STEPS, step_number
 from ui.readings import lesson as words
+from ui.readings import thresholds as th
 
 
 def numbers_in(text):
@@ -33,10 +34,10 @@ def test_each_step_opens_with_its_sentence_from_its_numbers(k):
 def test_the_sentences_state_their_numbers_and_words():
     runs = {s.key: experiment.run(experiment.GradientSetup(**s.setup)) for s in STEPS}
     n = words.numbers("vanishing", runs["vanishing"])
-    assert n["share"] < words.VANISHES and "vanishes" in words.notice("vanishing", n)
+    assert n["share"] < th.VANISHES and "vanishes" in words.notice("vanishing", n)
     assert f"{n['share']:.1e}" in words.notice("vanishing", n)
     n = words.numbers("exploding", runs["exploding"])
-    assert n["share"] > words.EXPLODES and words.notice("exploding", n).endswith("it explodes.")
+    assert n["share"] > th.EXPLODES and words.notice("exploding", n).endswith("it explodes.")
     n = words.numbers("clipping", runs["clipping"])
     assert n["after"] == pytest.approx(1.0) and n["before"] > 1
     assert f"{n['before']:.3g}" in words.notice("clipping", n)

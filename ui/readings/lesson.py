@@ -3,38 +3,13 @@
 ``numbers(key, run)`` takes the step's gradient run (core.gradients.experiment.GradientRun) and returns
 the few numbers the step's sentence states; ``notice(key, nums)`` turns them into that sentence. A
 share is a gradient's size at t = 0 over its size at the last step (the loss), for sequence 0 or the
-mean over the batch, as named; its word comes from ``share_word`` and the thresholds below.
+mean over the batch, as named; its word comes from ``reach.share_word`` and ui/readings/thresholds.py.
 """
 import numpy as np
 
 from core.numerics.validate import norm
 
-KEEPS = 1e-2            # at least this share at t = 0: the gradient reaches back
-VANISHES = 1e-6         # below it: vanished (between the two: it fades)
-GROWS = 1e2             # above it: it grows going back
-EXPLODES = 1e6          # above it: it explodes
-
-
-def number(v, spec=".1e"):
-    if v is None or not np.isfinite(v):
-        return "not finite (it overflowed)"
-    if v == 0:
-        return "exactly 0"
-    return format(v, spec)
-
-
-def share_word(share):
-    if share is None or not np.isfinite(share):
-        return "overflows"
-    if share < VANISHES:
-        return "vanishes"
-    if share < KEEPS:
-        return "fades"
-    if share <= GROWS:
-        return "reaches back"
-    if share <= EXPLODES:
-        return "grows"
-    return "explodes"
+from ui.readings.reach import number, share_word   # the app's one "number" and one share word (thresholds.py)
 
 
 def _share(profile):
