@@ -1,11 +1,12 @@
 """What the success-against-length table says, computed from its rows (core.training.sweep.Row). Pure."""
-MOST = 0.5          # "solves most seeds": more than this share of the finished runs
+from ui.readings.thresholds import MOSTLY   # "solves most seeds": more than this share of the finished runs
+
 NAMES = {"rnn": "plain RNN (tanh)", "lstm": "LSTM"}
 
 
 def longest_mostly_solved(rows, model):
-    """The longest T at which ``model`` solved more than MOST of its finished runs, or None."""
-    Ts = [r.T for r in rows if r.model == model and r.finished and r.share > MOST]
+    """The longest T at which ``model`` solved more than MOSTLY of its finished runs, or None."""
+    Ts = [r.T for r in rows if r.model == model and r.finished and r.share > MOSTLY]
     return max(Ts) if Ts else None
 
 
