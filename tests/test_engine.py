@@ -241,3 +241,13 @@ def test_many_sessions_asking_at_once_all_get_the_one_finished_run(runs):
         t.join(WAIT)
     runs.append(engine.run_key(cfg))
     assert got == ["done"] * 20 and starts_of(engine.run_key(cfg)) == 1
+
+
+def test_workers_train_below_the_pages_priority():
+    """A slider move's rerun must take the core before a training step: every thread of a worker,
+    the task's too, runs at least NICENESS above the app's nice value."""
+    from ui.runtime.worker_setup import NICENESS, priorities
+    here = os.getpriority(os.PRIO_PROCESS, 0)
+    task, threads = cluster.client().submit(priorities, pure=False).result(timeout=WAIT)
+    assert task >= min(19, here + NICENESS)
+    assert min(threads) >= min(19, here + NICENESS)

@@ -50,7 +50,7 @@ def test_verdict_words():
 def test_lab_defaults_are_the_dataclass_defaults():
     cfg = TrainConfig()
     assert (cfg.hidden_size, cfg.lr, cfg.forget_bias, cfg.clip, cfg.clip_threshold, cfg.batch_size,
-            cfg.steps, cfg.seq_len) == (64, 1e-3, 3.0, "norm", 1.0, 32, 3000, 20)
+            cfg.steps, cfg.seq_len) == (32, 1e-3, 3.0, "norm", 1.0, 32, 3000, 20)
     defaults = {s.key: s.default for s in tc.TRAIN_CONTROLS}
     lab = tc.train_config(defaults)
     assert replace(lab, probe_every=cfg.probe_every) == cfg

@@ -16,7 +16,7 @@ from distributed import get_worker
 from core.training import train as core_train
 
 TOPIC = "bptt-lens-progress"
-PROGRESS_EVERY = 0.25       # seconds between progress events: at least 2 chart updates a second
+PROGRESS_EVERY = 0.5        # seconds between progress events: news for each redraw (live.REFRESH = 1 s)
 
 
 class Stopped(Exception):

@@ -5,11 +5,16 @@ the rerun answers at once. Until every shown run has finished, ``watch`` draws e
 its loss and gradient charts so far, in an ``st.fragment`` that reruns every REFRESH seconds on its
 own, so the rest of the page stays usable; when the last run finishes it reruns the whole page, which
 then draws the finished runs and no longer calls the fragment, so the refreshing stops.
+
+Redraws are the server's busiest work while a class trains: each builds two Altair charts (tens of
+ms). ``live_charts`` builds them once per runs-and-progress and every session, and every refresh
+that finds no new progress, reuses them.
 """
 import threading
 from collections import Counter
 
 import streamlit as st
+from cachetools import LRUCache
 
 from ui.figures import training as tf
 from ui.readings import training as readings
@@ -17,10 +22,12 @@ from ui.page.text import plain
 from ui.page.widgets import reading
 from ui.runtime import engine
 
-REFRESH = 0.5               # seconds between redraws of a live run: twice a second
+REFRESH = 1.0               # seconds between redraws of a live run (engine progress: every 0.5 s)
 GOING = ("queued", "running")
 _viewers = Counter()        # run key -> sessions of this process showing it
 _viewers_lock = threading.Lock()
+_charts = LRUCache(maxsize=64)          # (runs, their progress) -> the live charts and their readings
+_charts_lock = threading.Lock()
 
 
 def shown_runs(page, requests, pressed, data=None):
@@ -69,12 +76,31 @@ def watch(keys, labels, info):
     for label, s in zip(labels, states):
         fraction = 1.0 if s.state == "done" else (s.step / s.steps if s.steps else 0.0)
         st.progress(min(1.0, fraction), text=readings.status_words(label, s))
+    charts = live_charts(keys, labels, states, info)
+    if charts is None:
+        return
+    loss_spec, loss_words, grad_spec, grad_words = charts
+    st.vega_lite_chart(loss_spec, key="live-loss")
+    reading(loss_words)
+    st.subheader("Clipping: the gradient's size at every step")
+    st.vega_lite_chart(grad_spec, key="live-grad")
+    reading(grad_words)
+
+
+def live_charts(keys, labels, states, info):
+    """(loss chart spec, its reading, gradient chart spec, its reading) of the runs so far, or None
+    before any has a step. The same runs at the same progress are drawn once for every session."""
     runs = [(label, s.history) for label, s in zip(labels, states)
             if s.history is not None and len(s.history.loss)]
     if not runs:
-        return
-    st.vega_lite_chart(tf.loss_chart(runs, info).to_dict(validate=False), key="live-loss")
-    reading(readings.loss_reading(runs, info))
-    st.subheader("Clipping: the gradient's size at every step")
-    st.vega_lite_chart(tf.grad_chart(runs).to_dict(validate=False), key="live-grad")
-    reading(readings.grad_reading(runs))
+        return None
+    progress = (tuple(labels), tuple((key, -1 if s.history is None else len(s.history.loss))
+                                     for key, s in zip(keys, states)))
+    with _charts_lock:
+        charts = _charts.get(progress)
+    if charts is None:
+        charts = (tf.loss_chart(runs, info).to_dict(validate=False), readings.loss_reading(runs, info),
+                  tf.grad_chart(runs).to_dict(validate=False), readings.grad_reading(runs))
+        with _charts_lock:
+            _charts[progress] = charts
+    return charts
