@@ -94,7 +94,8 @@ STEPS = (
     Step("long_lag", "The LSTM learns the long lag",
          "The adding problem at T = 100: the answer depends on a number marked in the first 10 steps. "
          "At the start of training the plain RNN's gradient no longer reaches those steps; the LSTM's "
-         "does. The Training lab, opened below with both side by side at T = 100, trains them until solved.",
+         "does. The link below opens the Training lab, which trains both side by side at T = 100 at "
+         "once: watch which one solves it.",
          LSTM_C, dict(model="lstm", task="adding", seq_len=100, hidden_size=16, batch_size=8,
                       forget_bias=3.0), ("compare",),
          "If the gradient never reaches the marked number, can any learning rate teach the RNN to use it?",

@@ -28,6 +28,7 @@ def reading(rows):
         table = ", ".join(f"T = {r.T}: {r.solved}/{r.finished}" for r in mine)
         T = longest_mostly_solved(rows, model)
         verdict = (f"solves most seeds up to T = {T}" if T is not None
-                   else "solves most seeds at no length tried")
+                   else "solves no seed at any length tried" if not any(r.solved for r in mine)
+                   else "does not solve most seeds at any length tried")
         parts.append(f"The {NAMES[model]} {verdict} ({table}).")
     return " ".join(parts) + " " + progress(rows)
