@@ -48,7 +48,7 @@ def person(index, url, args, barrier, results, lock):
     """Open the page with the class, then make `args.moves` interactions, `args.pause` s apart."""
     page = args.pages[index % len(args.pages)]
     r = dict(page=page or "start", opened=False, dropped=None, first_load=None, moves=[], train_answered=[],
-             train_finished=[], train_unfinished=0, changed=0, exceptions=[], served_by=[])
+             train_finished=[], train_unfinished=0, changed=0, exceptions=[], served_by=[], move_log=[])
     s = Session(url, page, args.timeout)
     if index < args.extreme:              # this person opened a link with every slider at its end
         s.query_string = urllib.parse.urlencode(EXTREMES[page or "start"])
@@ -69,7 +69,9 @@ def person(index, url, args, barrier, results, lock):
             if p.form_id:     # a slider in a form: the move is sent with the Train press, as in a browser
                 press(s, r, f"train {m + 1}", args, s.states(moved=wid, value=[v], submit=True))
             else:
+                at = time.monotonic() - args.start
                 r["moves"].append(s.run(f"move {m + 1}", s.states(moved=wid, value=[v])))
+                r["move_log"].append((at, r["moves"][-1], f"{r['page']}: {p.label}"))
                 if s.train_id:          # a training page with a Train button: then press it
                     press(s, r, f"train {m + 1}", args, s.states(submit=True))
             r["changed"] += s.charts != before
@@ -87,7 +89,7 @@ def person(index, url, args, barrier, results, lock):
 def run_class(url, args):
     results, lock = [], threading.Lock()
     barrier = threading.Barrier(args.sessions)
-    t0 = time.monotonic()
+    t0 = args.start = time.monotonic()
     args.end = t0 + args.deadline
     threads = [threading.Thread(target=person, args=(i, url, args, barrier, results, lock), daemon=True)
                for i in range(args.sessions)]
@@ -137,7 +139,9 @@ def main():
     try:
         if sampler:
             sampler.start()
+        own = os.times()
         results, wall = run_class(url, args)
+        own = os.times().user + os.times().system - own.user - own.system
         if sampler:
             sampler.stop.set()
             sampler.sample()
@@ -148,7 +152,8 @@ def main():
     interactions = s["moves"] + s["answered"]
     goal = not s["dropped"] and not s["cut"] and not s["exceptions"] and interactions and pct(interactions, 95) <= args.goal
     where = url + (f" (deploy/local --replicas {args.deploy})" if args.deploy else "")
-    report(s, args, where, wall, sampler.by_role() if sampler else {}, goal)
+    cpu = {**(sampler.cpu_by_role() if sampler else {}), "simulated students (this bench)": own}
+    report(s, args, where, wall, sampler.by_role() if sampler else {}, goal, cpu)
     if started is not None:
         print(f"server: healthy {started:.1f} s after start; SIGTERM -> exited in {stopped:.1f} s; "
               f"log {os.path.relpath(args.log, ROOT)}")

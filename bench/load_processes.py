@@ -1,11 +1,14 @@
 """The server under load and its memory: `streamlit run app.py` alone, or `deploy/local` (HAProxy,
 replicas, Dask scheduler and workers), started on free loopback ports and stopped after; the resident
 memory (RSS) of every process it started, sampled while the class works, by role."""
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -40,13 +43,22 @@ def _healthy(url):
         return False
 
 
+def fresh_store():
+    """The environment of a server the bench starts: an empty run store of its own, so every Train
+    press trains (runs kept by an earlier bench would answer at once) and nothing is left behind."""
+    path = tempfile.mkdtemp(prefix="bench-load-store-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
 def start_streamlit(log_path, script="app.py", timeout=90):
     """One `streamlit run`; returns (process, url, seconds until healthy)."""
     port = free_port()
     t0 = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
                              "--server.headless", "true", "--server.address", "127.0.0.1"],
-                            cwd=ROOT, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+                            cwd=ROOT, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
+                            env={**os.environ, "BPTT_LENS_STORE": fresh_store()})
     url = f"http://127.0.0.1:{port}"
     _wait(proc, log_path, lambda: _healthy(url), timeout)
     return proc, url, time.monotonic() - t0
@@ -56,7 +68,7 @@ def start_deploy(log_path, replicas, workers=None, timeout=180):
     """`deploy/local --replicas N`; returns (process, url, seconds until it printed "ready")."""
     port = free_port()
     argv = [sys.executable, os.path.join(ROOT, "deploy", "local"), "--replicas", str(replicas), "--port",
-            str(port), "--logs", os.path.splitext(log_path)[0] + "-logs"]
+            str(port), "--logs", os.path.splitext(log_path)[0] + "-logs", "--store", fresh_store()]
     if workers:
         argv += ["--workers", str(workers)]
     t0 = time.monotonic()
@@ -122,12 +134,14 @@ def role(p):
 
 
 class RssSampler(threading.Thread):
-    """Every `every` s: each process of the tree under `pid`, its RSS; keeps each process's peak."""
+    """Every `every` s: each process of the tree under `pid`, its RSS (keeps each process's peak) and
+    the CPU seconds it used since first seen."""
 
     def __init__(self, pid, every=0.5):
         super().__init__(daemon=True)
         self.root, self.every = psutil.Process(pid), every
         self.peak, self.last, self.roles = {}, {}, {}
+        self.cpu_first, self.cpu_last = {}, {}
         self.stop = threading.Event()
 
     def sample(self):
@@ -139,8 +153,11 @@ class RssSampler(threading.Thread):
         for p in procs:
             try:
                 rss = p.memory_info().rss / 2**20
+                cpu = sum(p.cpu_times()[:2])
             except psutil.Error:
                 continue
+            self.cpu_first.setdefault(p.pid, cpu)
+            self.cpu_last[p.pid] = cpu
             if p.pid not in self.roles:
                 self.roles[p.pid] = role(p)
             self.last[p.pid] = rss
@@ -157,4 +174,12 @@ class RssSampler(threading.Thread):
             r = self.roles[pid]
             n, top, total, now = out.get(r, (0, 0.0, 0.0, 0.0))
             out[r] = (n + 1, max(top, peak), total + peak, now + self.last.get(pid, 0.0))
+        return out
+
+    def cpu_by_role(self):
+        """{role: CPU seconds its processes used while sampled}."""
+        out = {}
+        for pid, last in self.cpu_last.items():
+            r = self.roles[pid]
+            out[r] = out.get(r, 0.0) + last - self.cpu_first[pid]
         return out

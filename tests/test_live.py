@@ -1,6 +1,8 @@
 """The live view's charts: drawn once per runs-and-progress, for every session that shows them."""
 from dataclasses import replace
 
+import pyarrow as pa
+
 from core.data.tasks import task_info
 from core.training.config import TrainConfig
 from core.training.train import train
@@ -18,6 +20,24 @@ def test_the_same_progress_is_drawn_once_and_new_progress_is_drawn_anew():
     again = live.live_charts(["k-live"], ["LSTM"], at(replace(early)), info)      # another session
     later = live.live_charts(["k-live"], ["LSTM"], at(full), info)
     assert again is first and later is not first
-    points = lambda spec: max(len(v) for v in spec["datasets"].values())          # noqa: E731
+    points = lambda spec: max(pa.ipc.open_stream(v).read_all().num_rows            # noqa: E731
+                              for v in spec["datasets"].values())                 # Arrow bytes, once
     assert points(first[0]) == 30 and points(later[0]) == 60                       # the runs' own steps
     assert live.live_charts(["k-live"], ["LSTM"], [RunStatus("queued", 1, 0, 60, None, None)], info) is None
+
+
+def test_a_kept_spec_carries_the_same_rows_as_altairs_own_dict():
+    """Same chart, same rows: only the datasets' names and their encoding (Arrow bytes) differ."""
+    import json
+    from ui.figures import training as tf
+    from ui.runtime.page_cache import vega_spec
+    h = train(TrainConfig(task="adding", seq_len=10, hidden_size=8, steps=40, probe_every=20))
+    chart = tf.grad_chart([("LSTM", h), ("LSTM again", h)])
+    plain, kept = chart.to_dict(validate=False), vega_spec(chart)
+    rows = {name: pa.ipc.open_stream(b).read_all().to_pylist() for name, b in kept["datasets"].items()}
+    assert sorted(map(json.dumps, rows.values())) == sorted(map(json.dumps, plain["datasets"].values()))
+    renamed = json.dumps({k: v for k, v in kept.items() if k != "datasets"})
+    for name, values in rows.items():
+        theirs = next(n for n, v in plain["datasets"].items() if v == values)
+        renamed = renamed.replace(f'"{name}"', f'"{theirs}"')
+    assert renamed == json.dumps({k: v for k, v in plain.items() if k != "datasets"})

@@ -139,8 +139,11 @@ def _submit_to(client, key, cfg, series, priority):
 
 def status(key):
     """Where the run ``key`` is now (never waits for it)."""
-    history = store().get(key)
     steps = _steps.get(key)
+    future = _futures.get(key)
+    if future is not None and future.status == "pending":
+        return _in_flight(key, steps)       # no store lookup: a live page asks every second
+    history = store().get(key)
     if history is not None:
         return RunStatus("done", None, len(history.loss), history.config.steps, history, None)
     future = _futures.get(key)
@@ -157,6 +160,11 @@ def status(key):
     if future.status != "pending":          # cancelled, or lost with the cluster
         _forget(key)
         return RunStatus("stopped", None, 0, steps, None, "This run was stopped: press Train to run it again.")
+    return _in_flight(key, steps)
+
+
+def _in_flight(key, steps):
+    """A pending run: queued (at its position) until its worker's first news, then running."""
     news = _progress.get(key)
     if news is None:
         position = _queue_position(key)

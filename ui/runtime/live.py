@@ -21,6 +21,7 @@ from ui.readings import training as readings
 from ui.page.text import plain
 from ui.page.widgets import reading
 from ui.runtime import engine
+from ui.runtime.page_cache import vega_spec
 
 REFRESH = 1.0               # seconds between redraws of a live run (engine progress: every 0.5 s)
 GOING = ("queued", "running")
@@ -99,8 +100,8 @@ def live_charts(keys, labels, states, info):
     with _charts_lock:
         charts = _charts.get(progress)
     if charts is None:
-        charts = (tf.loss_chart(runs, info).to_dict(validate=False), readings.loss_reading(runs, info),
-                  tf.grad_chart(runs).to_dict(validate=False), readings.grad_reading(runs))
+        charts = (vega_spec(tf.loss_chart(runs, info)), readings.loss_reading(runs, info),
+                  vega_spec(tf.grad_chart(runs)), readings.grad_reading(runs))
         with _charts_lock:
             _charts[progress] = charts
     return charts

@@ -2,9 +2,11 @@
 forecast of a finished run, and the chart specs of finished runs."""
 import threading
 
+import altair as alt
 import numpy as np
 import streamlit as st
 from cachetools import LRUCache
+from streamlit import dataframe_util
 
 from core.training import train as core_train
 from ui.controls import upload
@@ -36,7 +38,9 @@ def heldout_forecast(cfg: core_train.TrainConfig, key, start, _history, _series,
 
 
 # Altair validates a chart against the Vega-Lite schema whenever it becomes a dict: ~40 ms a chart,
-# at every rerun. A finished run's charts never change, so their dicts are kept, bounded.
+# at every rerun; then st.vega_lite_chart turns each dataset (a list of row dicts) into a DataFrame and
+# that into Arrow bytes, which was the busiest work of the whole server under a class's load. A
+# finished run's charts never change, so their dicts are kept, bounded, with their data already bytes.
 SPECS_MAX = 128
 _specs = LRUCache(maxsize=SPECS_MAX)
 _lock = threading.Lock()
@@ -48,7 +52,35 @@ def chart_spec(key, build):
     with _lock:
         if key in _specs:
             return _specs[key]
-    spec = build().to_dict(validate=False)   # the schema check costs ~40 ms; tests validate
+    spec = vega_spec(build())
     with _lock:
         _specs[key] = spec
     return spec
+
+
+def vega_spec(chart):
+    """An Altair chart as the dict ``st.vega_lite_chart`` takes, its datasets already Arrow bytes.
+
+    Altair's own path turns each DataFrame into a list of row dicts, and Streamlit turns those back
+    into a DataFrame and then Arrow bytes at every call: together the busiest work of the server under
+    a class's load. Here each DataFrame becomes Arrow bytes once, directly (the transformer Streamlit's
+    own st.altair_chart uses, too); Streamlit passes bytes through as they are and copies the dict
+    before it takes the datasets out, so one spec serves every rerun and session."""
+    datasets, names = {}, {}
+
+    def to_arrow(data):
+        if id(data) not in names:          # one frame shared by a chart's layers: one dataset
+            names[id(data)] = f"data-{len(names)}"
+            datasets[names[id(data)]] = dataframe_util.convert_anything_to_arrow_bytes(data)
+        return {"name": names[id(data)]}
+
+    with _altair_lock:                      # Altair's transformer setting is global to the process
+        alt.data_transformers.register(TRANSFORMER, lambda data: to_arrow(data))
+        with alt.data_transformers.enable(TRANSFORMER):
+            spec = chart.to_dict(validate=False)   # the schema check costs ~40 ms; tests validate
+    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    return spec
+
+
+TRANSFORMER = "bptt-lens-arrow"
+_altair_lock = threading.Lock()
