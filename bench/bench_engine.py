@@ -4,7 +4,7 @@
 2. 30 students opening the same run at once cause one computation (counted by the workers' start
    events), and all 30 get its History.
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/bench_engine.py [--runs 10] [--steps 200]
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/bench_engine.py [--runs 10] [--steps 500]
 
 Each cluster is ui.runtime.cluster's embedded one (``python -m ui.runtime.cluster N``), with a fresh
 store, so nothing is found done. Times are wall clock on a shared machine: compare the ratio.
@@ -97,7 +97,7 @@ def shared_lesson_run(students, steps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--students", type=int, default=30)
     args = parser.parse_args()
     cfgs = configs(args.runs, args.steps)
