@@ -46,6 +46,12 @@ def health(url, cookie=None, timeout=5):
         return r.status, r.headers.get("X-Served-By"), sid.group(1) if sid else None
 
 
+def serves_on(cmdline, port):
+    """Whether ``cmdline`` is a Streamlit replica's on ``port`` (not a process whose arguments merely
+    contain those digits, as another port or an address may)."""
+    return "--server.port" in cmdline and cmdline[cmdline.index("--server.port") + 1] == port
+
+
 def answers(url):
     try:
         return health(url, timeout=2)[0] == 200
@@ -175,14 +181,15 @@ def test_every_replica_is_told_the_scheduler_the_store_and_one_cookie_secret(sta
 def test_a_killed_replica_is_routed_around_then_started_again(stack):
     address = stack["replicas"]["r1"]
     deploy = psutil.Process(stack["proc"].pid)
-    replica = next(p for p in deploy.children() if address.split(":")[1] in " ".join(p.cmdline()))
+    port = address.split(":")[1]
+    replica = next(p for p in deploy.children() if serves_on(p.cmdline(), port))
     os.killpg(replica.pid, signal.SIGKILL)
     psutil.wait_procs([replica], timeout=10)
-    # Requests that would have gone to r1 go to r2 meanwhile (option redispatch), none fails; deploy/local
-    # may already have r1 back for the later ones, never for the first (a replica takes seconds to start).
+    # Requests that would have gone to r1 are redispatched to r2 meanwhile (option redispatch): none
+    # fails. (Which replica answered cannot be read off X-Served-By here: before its health checks
+    # mark r1 down, HAProxy names r1 for a request whose connection it redispatched to r2.)
     routed = [health(stack["url"], cookie="SERVERID=r1") for _ in range(6)]
     assert {status for status, _, _ in routed} == {200}
-    assert routed[0][1] == "r2" and {served for _, served, _ in routed} <= {"r1", "r2"}
     wait_for("replica r1 back", lambda: answers(f"http://{address}"), 120, stack["proc"], stack["log"])
     assert "r1 exited" in open(stack["log"]).read()
     wait_for("r1 serving through the balancer again",

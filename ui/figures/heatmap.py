@@ -6,10 +6,9 @@ that truncation or causality cut) in grey, and, past ``max_cols`` steps, how man
 aggregates (core.data.bins: each column the largest of its steps).
 """
 import numpy as np
-import plotly.graph_objects as go
 
 from core.data.bins import bin_columns
-from ui.figures.layout import frame, merge
+from ui.figures.layout import figure, frame, merge, named_scale, trace
 
 LOG_RANGE = (-20, 20)           # log10 colour range for gradient norms: wide enough for both regimes
 NONFINITE_COLOR = "#e7298a"     # magenta: outside every sequential scale, visible to colour-blind eyes
@@ -23,10 +22,10 @@ def cell_overlay(mask, x, y, color, name):
     if the mask is empty. Drawn over the main heatmap, whose own colours cannot show inf or NaN."""
     if not mask.any():
         return []
-    return [go.Heatmap(z=np.where(mask, 1.0, np.nan).astype(np.float32), x=x, y=y, showscale=False,
+    return [trace("heatmap", z=np.where(mask, 1.0, np.nan).astype(np.float32), x=x, y=y, showscale=False,
                        colorscale=[[0, color], [1, color]], hoverongaps=False,
                        hovertemplate=f"{name}<extra></extra>"),
-            go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
+            trace("scatter", x=[None], y=[None], mode="markers", name=name, showlegend=True,
                        marker=dict(symbol="square", size=12, color=color))]
 
 
@@ -73,8 +72,8 @@ def log_heatmap(z, *, title, x_title, y_title, value_name, y_labels=None, zrange
     hover = (f"{step_text} = %{{x}}<br>{y_title} = %{{y}}<br>{value_name} = %{{customdata:.3e}}"
              "<extra></extra>")
     ticks, labels = _power_ticks(*zrange)
-    traces = [go.Heatmap(
-        z=shown, x=x, y=y, customdata=binned, zmin=zrange[0], zmax=zrange[1], colorscale=SCALE,
+    traces = [trace("heatmap", 
+        z=shown, x=x, y=y, customdata=binned, zmin=zrange[0], zmax=zrange[1], colorscale=named_scale(SCALE),
         hovertemplate=hover, hoverongaps=False,
         colorbar=dict(title=dict(text=f"{value_name}<br>(log scale)", side="right"),
                       tickvals=ticks, ticktext=labels))]
@@ -84,6 +83,6 @@ def log_heatmap(z, *, title, x_title, y_title, value_name, y_labels=None, zrange
         heading = {"text": title, "subtitle": {"text": "; ".join(t for t in (range_text(zrange), note) if t)}}
     else:
         heading = {"text": title + (f" — {note}" if note else ""), "subtitle": {"text": range_text(zrange)}}
-    return go.Figure(traces, layout=merge(frame(
+    return figure(traces, layout=merge(frame(
         title=heading, height=height, legend_y=-0.25, y_title=y_title,
         x_title=x_title if width == 1 else f"{x_title} (binned by {width})"), layout))

@@ -4,7 +4,39 @@ Why not ``fig.update_layout(xaxis_title=...)``, ``fig.add_vline(...)``: each suc
 Plotly's update machinery and parses its magic-underscore paths, ~3 ms a call, while the constructor
 validates the same layout in ~0.2 ms. A page draws up to seven figures at every slider move, for
 every person in a class, in one server process.
+
+Nor does the figure validate its traces and layout property by property at every rerun (``figure``,
+``trace``): that was the largest part of a Learn page's rerun under a class's load. The tests validate
+instead: tests/test_story_sweep.py builds a validated go.Figure from every figure the pages draw.
 """
+from functools import lru_cache
+
+import plotly.graph_objects as go
+from plotly.colors import get_colorscale
+
+
+def figure(traces, layout, **more):
+    """``go.Figure(traces, layout=layout)``, not validated (see above). Settings that are None are
+    left out, as validation would."""
+    return go.Figure(traces, layout=_set_only(layout), _validate=False, **more)
+
+
+def _set_only(d):
+    return {key: _set_only(value) if isinstance(value, dict) else value
+            for key, value in d.items() if value is not None}
+
+
+def trace(kind, **props):
+    """A trace as the dict Plotly validation would have made of ``go.<Kind>(**props)``: its type, and
+    every property that is not None."""
+    return {"type": kind, **{key: value for key, value in props.items() if value is not None}}
+
+
+@lru_cache(maxsize=None)
+def named_scale(name):
+    """A named colour scale as its stops. An unvalidated figure would pass the name to plotly.js,
+    where some names mean other colours ("RdBu" runs blue to red there, red to blue in Plotly)."""
+    return tuple(tuple(stop) for stop in get_colorscale(name))
 
 
 def merge(base, extra):

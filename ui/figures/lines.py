@@ -4,11 +4,10 @@ Points that overflowed cannot sit on a log axis, so they are not silently droppe
 shows where the curves stopped being finite, labelled once however many curves it holds.
 """
 import numpy as np
-import plotly.graph_objects as go
 
 from core.data.bins import bin_columns
 from ui.figures.heatmap import NONFINITE_COLOR
-from ui.figures.layout import frame, merge, vrect
+from ui.figures.layout import figure, frame, merge, trace, vrect
 
 MAX_POINTS = 2000               # per curve; longer series are binned, by their largest value (said on the chart)
 COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#666666")   # Dark2: colour-blind friendly
@@ -34,7 +33,7 @@ def log_lines(curves, *, title, x_title, y_title, height=320, y_range=None, subt
         # NaN is overflow for a measured curve, but "undefined here" for one that says so
         bad = np.isinf(y) if c.get("nan_is_gap") else ~np.isfinite(y)
         shown = np.where(np.isfinite(y) & (y > 0), y, np.nan)
-        traces.append(go.Scatter(
+        traces.append(trace("scatter", 
             x=x, y=shown, name=c["name"], mode="lines",
             line=dict(color=c.get("color", COLORS[i % len(COLORS)]), dash=c.get("dash", "solid"),
                       width=2),
@@ -49,4 +48,4 @@ def log_lines(curves, *, title, x_title, y_title, height=320, y_range=None, subt
         shapes, notes = nonfinite_band(bad_x, np.ones(len(bad_x), dtype=bool), left=True,
                                        what=f"overflowed (inf/NaN): t = {bad_x.min():g}…{bad_x.max():g}")
         layout.update(shapes=shapes, annotations=notes)
-    return go.Figure(traces, layout=layout)
+    return figure(traces, layout=layout)

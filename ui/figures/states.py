@@ -5,12 +5,11 @@ Signed values use ColorBrewer's diverging RdBu, readable with colour-vision defi
 ``MAX_COLS`` steps each column is the mean of a bin of steps, and the chart says so.
 """
 import numpy as np
-import plotly.graph_objects as go
 
 from core.data.bins import bin_columns
 from core.training.losses import softmax
 from ui.figures.heatmap import NONFINITE_COLOR, NONFINITE_NAME, nonfinite_overlay
-from ui.figures.layout import frame, merge, vline
+from ui.figures.layout import figure, frame, merge, named_scale, trace, vline
 from ui.figures.lines import COLORS, nonfinite_band
 from ui.figures.scales import SIGNED, signed_log, signed_log_ticks
 
@@ -31,7 +30,7 @@ def _figure(traces, title, *notes, height, x_title, y_title, legend_y=-0.25, **l
     notes = "; ".join(note for note in notes if note)
     base = frame(title=title + (f"<br><sup>{notes}</sup>" if notes else ""), height=height,
                  x_title=x_title, y_title=y_title, legend_y=legend_y)
-    return go.Figure(traces, layout=merge(base, layout))
+    return figure(traces, layout=merge(base, layout))
 
 
 def state_heatmap(z, *, title, value_name, zrange=SIGNED, colorscale=DIVERGING, from_data=False,
@@ -55,7 +54,7 @@ def state_heatmap(z, *, title, value_name, zrange=SIGNED, colorscale=DIVERGING, 
         colour = merge(colour, dict(zmin=-K, zmax=K, customdata=shown,
                                     colorbar=dict(tickvals=ticks, ticktext=labels)))
         shown, value = signed_log(shown), "%{customdata:.3e}"
-    heat = go.Heatmap(z=shown, x=x, y=y, colorscale=colorscale, hoverongaps=False,
+    heat = trace("heatmap", z=shown, x=x, y=y, colorscale=named_scale(colorscale), hoverongaps=False,
                       hovertemplate=f"{t_text}<br>{y_title} = %{{y}}<br>{value_name} = {value}<extra></extra>",
                       **colour)
     shapes, notes = ([], []) if marker is None else vline(
@@ -82,11 +81,11 @@ def state_bars(h_t, *, t, zrange=SIGNED, from_data=False, value_name="h<sub>t</s
         bars, axis, value = signed_log(bars), {"range": [-K, K], "tickvals": ticks, "ticktext": labels}, \
             "%{customdata:.3e}"
         lo, hi = -K, K
-    traces = [go.Bar(x=units, y=bars, name=value_name, customdata=h_t if log else None,
-                     marker=dict(color=np.where(finite, bars, 0.0), colorscale=DIVERGING, cmin=lo, cmax=hi),
+    traces = [trace("bar", x=units, y=bars, name=value_name, customdata=h_t if log else None,
+                     marker=dict(color=np.where(finite, bars, 0.0), colorscale=named_scale(DIVERGING), cmin=lo, cmax=hi),
                      hovertemplate=f"unit %{{x}}: {value}<extra></extra>", showlegend=False)]
     if not finite.all():
-        traces.append(go.Scatter(x=units[~finite], y=np.zeros((~finite).sum()), mode="markers",
+        traces.append(trace("scatter", x=units[~finite], y=np.zeros((~finite).sum()), mode="markers",
                                  name=NONFINITE_NAME, hovertemplate="unit %{x}: inf or NaN",
                                  marker=dict(symbol="x", size=12, color=NONFINITE_COLOR)))
     return _figure(traces, f"The state vector h<sub>t</sub> at step t = {t}", "one bar per hidden unit",
@@ -112,7 +111,7 @@ def output_lines(y, target, mask, *, kind, names, t=None, height=340):
         color = COLORS[d % len(COLORS)]
         for what, xs, ys, style in (("output", steps, np.where(np.isfinite(y[:, d]), y[:, d], np.nan),
                                      "solid"), ("target", tt, target[tt, d], "dot")):
-            traces.append(go.Scatter(
+            traces.append(trace("scatter", 
                 x=xs, y=ys, name=f"{what}: {name}", mode="markers" if what == "target" and not dense
                 else "lines", line=dict(color=color, width=2, dash=style),
                 marker=dict(color=color, size=11, symbol="diamond-open"),
@@ -131,13 +130,13 @@ def inputs_figure(x, *, names, marked=(), t=None, height=260):
     adding problem's two marked numbers), ``t``: the scrubber's step."""
     x = np.asarray(x, dtype=np.float64)
     steps = np.arange(len(x))
-    traces = [go.Scatter(x=steps, y=x[:, d], name=name, mode="lines",
+    traces = [trace("scatter", x=steps, y=x[:, d], name=name, mode="lines",
                          line=dict(color=COLORS[d % len(COLORS)], width=1.5),
                          hovertemplate=f"t = %{{x}}<br>{name} = %{{y:.4f}}<extra></extra>")
               for d, name in enumerate(names)]
     marked = np.asarray(marked, dtype=int)
     if marked.size:
-        traces.append(go.Scatter(x=marked, y=x[marked, 0], name="marked numbers", mode="markers+text",
+        traces.append(trace("scatter", x=marked, y=x[marked, 0], name="marked numbers", mode="markers+text",
                                  text=[f"{v:.2f}" for v in x[marked, 0]], textposition="top center",
                                  marker=dict(size=14, symbol="circle-open", color="black", line=dict(width=2)),
                                  hovertemplate="t = %{x}: marked %{y:.4f}<extra></extra>"))
