@@ -41,3 +41,14 @@ def test_a_kept_spec_carries_the_same_rows_as_altairs_own_dict():
         theirs = next(n for n, v in plain["datasets"].items() if v == values)
         renamed = renamed.replace(f'"{name}"', f'"{theirs}"')
     assert renamed == json.dumps({k: v for k, v in plain.items() if k != "datasets"})
+
+
+def test_live_charts_leave_out_the_hover_points_and_stay_valid():
+    from core.data.tasks import task_info
+    from ui.figures import training as tf
+    h = train(TrainConfig(task="adding", seq_len=10, hidden_size=8, steps=40, probe_every=20))
+    runs, info = [("LSTM", h)], task_info("adding")
+    for build in (lambda hover: tf.loss_chart(runs, info, hover=hover), lambda hover: tf.grad_chart(runs, hover=hover)):
+        full, live = build(True).to_dict(), build(False).to_dict()     # validated against Vega-Lite's schema
+        assert "params" in full and "params" not in live
+        assert len(live["layer"]) == len(full["layer"]) - 1

@@ -30,9 +30,10 @@ def loss_frame(runs):
     return pd.concat(rows, ignore_index=True).dropna(subset=["loss"]), width
 
 
-def loss_chart(runs, info):
+def loss_chart(runs, info, hover=True):
     """Loss per step (faint) and its running mean (bold), log scale, with the trivial predictor's loss.
-    ``info``: the task's core.data.tasks.TaskInfo."""
+    ``info``: the task's core.data.tasks.TaskInfo. ``hover=False`` leaves out the points that follow
+    the pointer (a live chart, redrawn every second, would lose them anyway; a third of its cost)."""
     frame, width = loss_frame(runs)
     unit = ("Loss: cross-entropy in nats." if info.kind == "classification"
             else "Loss: mean squared error, in standardized units.")
@@ -43,8 +44,8 @@ def loss_chart(runs, info):
            alt.Tooltip("running_mean:Q", title="running mean", format=".4g")]
     bold = y_axis("running_mean:Q", "loss (log scale)", scale=scale)
     layers = [base.mark_line(strokeWidth=2.5).encode(y=bold),
-              base.mark_line(opacity=0.3, strokeWidth=1).encode(y=alt.Y("loss:Q")),
-              hover_points(base, "running_mean:Q", tip)]
+              base.mark_line(opacity=0.3, strokeWidth=1).encode(y=alt.Y("loss:Q"))]
+    layers += [hover_points(base, "running_mean:Q", tip)] if hover else []
     if info.baseline is not None:
         rule = alt.Chart(pd.DataFrame({"loss": [info.baseline], "text": [f"trivial predictor: "
                                                                           f"{info.baseline_text}"]}))
@@ -52,14 +53,15 @@ def loss_chart(runs, info):
                        y=alt.Y("loss:Q"), tooltip=[alt.Tooltip("text:N", title="baseline")]),
                    rule.mark_text(align="right", x="width", dx=-4, dy=-7, color=BASELINE_COLOR).encode(
                        y=alt.Y("loss:Q"), text=alt.Text("text:N"))]
-    return alt.layer(*layers, *stops(runs), data=frame).properties(     # the curves' data, once
+    return alt.layer(*layers, *stops(runs), data=frame,     # the curves' data, once
         height=440, title=title("Training loss: does the network beat the trivial predictor?",
                                  f"{unit} Faint: each step's loss on its fresh batch; bold: its "
                                  "running mean; dashed: the trivial predictor.", note))
 
 
-def grad_chart(runs):
-    """The global gradient norm before clipping, log scale, the norm threshold, and where clipping fired."""
+def grad_chart(runs, hover=True):
+    """The global gradient norm before clipping, log scale, the norm threshold, and where clipping fired.
+    ``hover``: as for loss_chart."""
     frames, width = [], 1
     for label, h in runs:
         norm = bin_columns(h.grad_norm, MAX_POINTS, "max")
@@ -78,8 +80,8 @@ def grad_chart(runs):
                                                                 size=40, stroke="#222222",
                                                                 strokeWidth=0.5).encode(
                   y=alt.Y("norm:Q"), shape=alt.Shape("event:N", scale=alt.Scale(range=["triangle-up"]), legend=None),
-                  tooltip=tip),
-              hover_points(base, "norm:Q", tip)]
+                  tooltip=tip)]
+    layers += [hover_points(base, "norm:Q", tip)] if hover else []
     rules = pd.DataFrame([{"norm": c, "text": f"norm threshold {c:g}"}
                           for c in sorted({h.config.clip_threshold for _, h in runs
                                            if h.config.clip == "norm"})])
@@ -90,7 +92,7 @@ def grad_chart(runs):
                        y=alt.Y("norm:Q"), text=alt.Text("text:N"))]
     note = " ".join(t for t in ("" if width == 1 else f"Each point is the largest of {width} steps; ▲: clipping "
                                 "fired in them.", clamped) if t)
-    return alt.layer(*layers, *stops(runs), data=frame).properties(     # the curves' data, once
+    return alt.layer(*layers, *stops(runs), data=frame,     # the curves' data, once
         height=430, title=title("Gradient norm before clipping, and where clipping fired",
                                  "‖g‖: the norm of all gradients together, before clipping. ▲: clipping "
                                  "changed that step's gradient. Dashed: the norm threshold.",
@@ -117,7 +119,7 @@ def spectrum_chart(runs):
     scale, clamped = log_scale(runs, ("spectral_radius", "sigma_max"), decades=2)
     return alt.layer(base.mark_line(point=True).encode(y=y_axis("value:Q", "size (log scale)", scale=scale),
                                                        tooltip=tip),
-                     one.encode(y=alt.Y("value:Q")), *stops(runs)).properties(
+                     one.encode(y=alt.Y("value:Q")), *stops(runs),
         height=400, title=title("How big are the recurrent weights during training?",
                                  "RNN: W_hh; LSTM: W_hf, through which h_{t−1} sets the forget gate. "
                                  "No unit: a gain per time step.",

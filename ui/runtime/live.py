@@ -100,8 +100,8 @@ def live_charts(keys, labels, states, info):
     with _charts_lock:
         charts = _charts.get(progress)
     if charts is None:
-        charts = (vega_spec(tf.loss_chart(runs, info)), readings.loss_reading(runs, info),
-                  vega_spec(tf.grad_chart(runs)), readings.grad_reading(runs))
+        charts = (vega_spec(tf.loss_chart(runs, info, hover=False)), readings.loss_reading(runs, info),
+                  vega_spec(tf.grad_chart(runs, hover=False)), readings.grad_reading(runs))
         with _charts_lock:
             _charts[progress] = charts
     return charts
