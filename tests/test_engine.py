@@ -16,6 +16,7 @@ from ui.runtime import cluster, engine, job
 
 WAIT = 120                  # seconds any state may take to arrive on a loaded 2-core machine
 SMALL = dict(model="lstm", task="adding", seq_len=10, hidden_size=8, probe_every=10)
+LONG = dict(SMALL, model="rnn", seq_len=50)     # never solves: a run that is still going when looked at
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_identical_requests_from_two_clients_share_one_task(runs):
 
 
 def test_progress_arrives_while_it_trains_with_the_history_so_far(runs):
-    cfg = TrainConfig(**SMALL, steps=3000, seed=12)
+    cfg = TrainConfig(**LONG, steps=3000, seed=12)
     key = engine.submit(cfg)
     runs.append(key)
     s = wait_for(key, lambda s: s.state == "running" and s.step > 0)
@@ -87,7 +88,7 @@ def executing():
 
 
 def test_a_stopped_run_frees_its_worker_and_a_new_press_runs_it_again(runs):
-    cfg = TrainConfig(**SMALL, steps=50_000, seed=13)
+    cfg = TrainConfig(**LONG, steps=50_000, seed=13)
     key = engine.submit(cfg)
     runs.append(key)
     wait_for(key, lambda s: s.state == "running" and s.step > 0)
@@ -125,7 +126,7 @@ def test_a_failure_says_what_went_wrong_in_the_pages_words(runs):
 
 
 def test_a_worker_killed_mid_run_is_retried_and_the_engine_goes_on(runs):
-    cfg = TrainConfig(**SMALL, steps=50_000, seed=15)
+    cfg = TrainConfig(**LONG, steps=50_000, seed=15)
     key = engine.submit(cfg)
     runs.append(key)
     wait_for(key, lambda s: s.state == "running" and s.step > 0)

@@ -34,3 +34,23 @@ def test_lines_and_bands_are_what_add_vline_and_add_vrect_make():
                      annotation_position="top left")
     theirs.add_vrect(x0=2, x1=5, fillcolor="#e7298a", opacity=0.25, line_width=0, annotation_text="overflow")
     assert ours.to_dict() == theirs.to_dict()
+
+
+def test_a_figure_sends_what_plotly_would_and_keeps_its_arrays():
+    """ui.figures.layout.Figure.to_dict copies no array; the figure must come out unchanged, and its
+    dict be Plotly's own."""
+    import json
+
+    import numpy as np
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from ui.figures.layout import figure, trace
+    z = np.arange(12.0).reshape(3, 4)
+    fig = figure([trace("heatmap", z=z, colorscale=[[0, "#000"], [1, "#fff"]])],
+                 {"title": {"text": "t"}, "yaxis": {"range": None}})
+    first = fig.to_dict()
+    assert isinstance(fig.data[0].z, np.ndarray) and np.array_equal(fig.data[0].z, z)  # not replaced
+    assert json.dumps(first, sort_keys=True) == json.dumps(fig.to_dict(), sort_keys=True)
+    theirs = go.Figure(fig.to_dict())                                           # validated by Plotly
+    assert json.loads(pio.to_json(fig, validate=False)) == json.loads(pio.to_json(theirs, validate=False))
