@@ -52,3 +52,8 @@ def test_live_charts_leave_out_the_hover_points_and_stay_valid():
         full, live = build(True).to_dict(), build(False).to_dict()     # validated against Vega-Lite's schema
         assert "params" in full and "params" not in live
         assert len(live["layer"]) == len(full["layer"]) - 1
+
+
+def test_a_live_run_is_redrawn_at_least_once_a_second_with_news_for_each_redraw():
+    from ui.runtime import job
+    assert live.REFRESH <= 1.0 and job.PROGRESS_EVERY <= live.REFRESH
