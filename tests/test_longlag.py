@@ -70,3 +70,12 @@ def test_a_model_that_solves_some_seeds_but_never_most_is_said_so():
     done = {c: sweep.Outcome(400 if c.seed == 0 else None, 400 if c.seed == 0 else 1000) for c in cfgs}
     text = words.reading(sweep.summarize(cfgs, done))
     assert "The plain RNN (tanh) does not solve most seeds at any length tried (T = 10: 1/3, T = 20: 1/3)." in text
+
+
+def test_both_panels_span_every_length_tried():
+    cfgs = sweep.sweep_configs((10, 50, 200), (0,), 1000)
+    done = {c: sweep.Outcome(300 if c.seq_len == 10 else None, 300 if c.seq_len == 10 else 1000) for c in cfgs}
+    layout = longlag_figure(sweep.summarize(cfgs, done)).layout
+    assert tuple(layout.xaxis.range) == tuple(layout.xaxis2.range)
+    lo, hi = layout.xaxis2.range
+    assert 10 ** lo < 10 and 10 ** hi > 200            # T = 200 is on the right panel though nobody solved it

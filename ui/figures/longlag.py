@@ -5,6 +5,7 @@
 A length whose runs have not finished has no point yet; each solved run is a dot on the right panel,
 the median a line, so the table fills in as runs finish.
 """
+import numpy as np
 import plotly.graph_objects as go
 
 from ui.figures.lines import COLORS
@@ -33,7 +34,9 @@ def longlag_figure(rows):
             yaxis="y2", legendgroup=model, showlegend=False, line={"color": color, "dash": "dot"},
             hovertemplate="T = %{x}: median %{y} steps<extra></extra>"))
     budget = max((r.budget for r in rows), default=1)
-    axis = {"type": "log", "tickvals": lengths, "ticktext": [str(T) for T in lengths],
+    # Both panels span every length tried, so a length nobody solved still has its place on the right.
+    span = [np.log10(min(lengths)) - 0.1, np.log10(max(lengths)) + 0.1] if lengths else None
+    axis = {"type": "log", "tickvals": lengths, "ticktext": [str(T) for T in lengths], "range": span,
             "title": {"text": "sequence length T"}}
     return go.Figure(traces, layout={
         "title": {"text": "Which model learns the adding problem, at which length?",
