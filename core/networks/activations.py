@@ -62,8 +62,9 @@ def sigmoid_of_negated_(e):
 
 
 def tanh_from_sigmoid_(s):
-    """tanh(a) = 2 sigmoid(2a) - 1, in place: ``s`` holds sigmoid(2a) on entry. One exp serves both
-    kinds of gate, and exp is cheaper than tanh in NumPy; the absolute error is a few 1e-16."""
+    """tanh(a) = 2 sigmoid(2a) - 1, in place: ``s`` holds sigmoid(2a) on entry. One exp over all four
+    gates' pre-activations serves both kinds of gate (not an exp and a tanh); the absolute error is a
+    few 1e-16."""
     s *= 2.0
     s -= 1.0
     return s
