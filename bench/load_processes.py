@@ -44,8 +44,8 @@ def _healthy(url):
 
 
 def fresh_store():
-    """The environment of a server the bench starts: an empty run store of its own, so every Train
-    press trains (runs kept by an earlier bench would answer at once) and nothing is left behind."""
+    """A new, empty directory for the run store of a server the bench starts, removed at exit: every
+    Train press then trains (runs kept by an earlier bench would answer at once)."""
     path = tempfile.mkdtemp(prefix="bench-load-store-")
     atexit.register(shutil.rmtree, path, ignore_errors=True)
     return path

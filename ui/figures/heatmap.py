@@ -23,10 +23,10 @@ def cell_overlay(mask, x, y, color, name):
     if not mask.any():
         return []
     return [trace("heatmap", z=np.where(mask, 1.0, np.nan).astype(np.float32), x=x, y=y, showscale=False,
-                       colorscale=[[0, color], [1, color]], hoverongaps=False,
-                       hovertemplate=f"{name}<extra></extra>"),
+                  colorscale=[[0, color], [1, color]], hoverongaps=False,
+                  hovertemplate=f"{name}<extra></extra>"),
             trace("scatter", x=[None], y=[None], mode="markers", name=name, showlegend=True,
-                       marker=dict(symbol="square", size=12, color=color))]
+                  marker=dict(symbol="square", size=12, color=color))]
 
 
 def nonfinite_overlay(mask, x, y):
@@ -72,9 +72,9 @@ def log_heatmap(z, *, title, x_title, y_title, value_name, y_labels=None, zrange
     hover = (f"{step_text} = %{{x}}<br>{y_title} = %{{y}}<br>{value_name} = %{{customdata:.3e}}"
              "<extra></extra>")
     ticks, labels = _power_ticks(*zrange)
-    traces = [trace("heatmap", 
-        z=shown, x=x, y=y, customdata=binned, zmin=zrange[0], zmax=zrange[1], colorscale=named_scale(SCALE),
-        hovertemplate=hover, hoverongaps=False,
+    traces = [trace(
+        "heatmap", z=shown, x=x, y=y, customdata=binned, zmin=zrange[0], zmax=zrange[1],
+        colorscale=named_scale(SCALE), hovertemplate=hover, hoverongaps=False,
         colorbar=dict(title=dict(text=f"{value_name}<br>(log scale)", side="right"),
                       tickvals=ticks, ticktext=labels))]
     traces += nonfinite_overlay(nonfinite, x, y) + cell_overlay(zero, x, y, ZERO_COLOR, zero_meaning)

@@ -33,8 +33,8 @@ def log_lines(curves, *, title, x_title, y_title, height=320, y_range=None, subt
         # NaN is overflow for a measured curve, but "undefined here" for one that says so
         bad = np.isinf(y) if c.get("nan_is_gap") else ~np.isfinite(y)
         shown = np.where(np.isfinite(y) & (y > 0), y, np.nan)
-        traces.append(trace("scatter", 
-            x=x, y=shown, name=c["name"], mode="lines",
+        traces.append(trace(
+            "scatter", x=x, y=shown, name=c["name"], mode="lines",
             line=dict(color=c.get("color", COLORS[i % len(COLORS)]), dash=c.get("dash", "solid"),
                       width=2),
             hovertemplate=f"t = %{{x}}<br>{c.get('hover', c['name'])} = %{{y:.3e}}<extra></extra>"))

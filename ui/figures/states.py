@@ -55,8 +55,8 @@ def state_heatmap(z, *, title, value_name, zrange=SIGNED, colorscale=DIVERGING, 
                                     colorbar=dict(tickvals=ticks, ticktext=labels)))
         shown, value = signed_log(shown), "%{customdata:.3e}"
     heat = trace("heatmap", z=shown, x=x, y=y, colorscale=named_scale(colorscale), hoverongaps=False,
-                      hovertemplate=f"{t_text}<br>{y_title} = %{{y}}<br>{value_name} = {value}<extra></extra>",
-                      **colour)
+                 hovertemplate=f"{t_text}<br>{y_title} = %{{y}}<br>{value_name} = {value}<extra></extra>",
+                 **colour)
     shapes, notes = ([], []) if marker is None else vline(
         marker, dict(color="black", width=2, dash="dash"), text=f"t = {marker}")
     note = None if width == 1 else f"each column is the mean of {width} steps"
@@ -82,12 +82,13 @@ def state_bars(h_t, *, t, zrange=SIGNED, from_data=False, value_name="h<sub>t</s
             "%{customdata:.3e}"
         lo, hi = -K, K
     traces = [trace("bar", x=units, y=bars, name=value_name, customdata=h_t if log else None,
-                     marker=dict(color=np.where(finite, bars, 0.0), colorscale=named_scale(DIVERGING), cmin=lo, cmax=hi),
-                     hovertemplate=f"unit %{{x}}: {value}<extra></extra>", showlegend=False)]
+                    marker=dict(color=np.where(finite, bars, 0.0), colorscale=named_scale(DIVERGING),
+                                cmin=lo, cmax=hi),
+                    hovertemplate=f"unit %{{x}}: {value}<extra></extra>", showlegend=False)]
     if not finite.all():
         traces.append(trace("scatter", x=units[~finite], y=np.zeros((~finite).sum()), mode="markers",
-                                 name=NONFINITE_NAME, hovertemplate="unit %{x}: inf or NaN",
-                                 marker=dict(symbol="x", size=12, color=NONFINITE_COLOR)))
+                            name=NONFINITE_NAME, hovertemplate="unit %{x}: inf or NaN",
+                            marker=dict(symbol="x", size=12, color=NONFINITE_COLOR)))
     return _figure(traces, f"The state vector h<sub>t</sub> at step t = {t}", "one bar per hidden unit",
                    height=height, x_title="hidden unit",
                    y_title=f"{value_name} ({'signed log' if log else _range_text(zrange, from_data)})",
@@ -111,8 +112,8 @@ def output_lines(y, target, mask, *, kind, names, t=None, height=340):
         color = COLORS[d % len(COLORS)]
         for what, xs, ys, style in (("output", steps, np.where(np.isfinite(y[:, d]), y[:, d], np.nan),
                                      "solid"), ("target", tt, target[tt, d], "dot")):
-            traces.append(trace("scatter", 
-                x=xs, y=ys, name=f"{what}: {name}", mode="markers" if what == "target" and not dense
+            traces.append(trace(
+                "scatter", x=xs, y=ys, name=f"{what}: {name}", mode="markers" if what == "target" and not dense
                 else "lines", line=dict(color=color, width=2, dash=style),
                 marker=dict(color=color, size=11, symbol="diamond-open"),
                 hovertemplate=f"t = %{{x}}<br>{what} {name} = %{{y:.4f}}<extra></extra>"))
@@ -131,15 +132,15 @@ def inputs_figure(x, *, names, marked=(), t=None, height=260):
     x = np.asarray(x, dtype=np.float64)
     steps = np.arange(len(x))
     traces = [trace("scatter", x=steps, y=x[:, d], name=name, mode="lines",
-                         line=dict(color=COLORS[d % len(COLORS)], width=1.5),
-                         hovertemplate=f"t = %{{x}}<br>{name} = %{{y:.4f}}<extra></extra>")
+                    line=dict(color=COLORS[d % len(COLORS)], width=1.5),
+                    hovertemplate=f"t = %{{x}}<br>{name} = %{{y:.4f}}<extra></extra>")
               for d, name in enumerate(names)]
     marked = np.asarray(marked, dtype=int)
     if marked.size:
         traces.append(trace("scatter", x=marked, y=x[marked, 0], name="marked numbers", mode="markers+text",
-                                 text=[f"{v:.2f}" for v in x[marked, 0]], textposition="top center",
-                                 marker=dict(size=14, symbol="circle-open", color="black", line=dict(width=2)),
-                                 hovertemplate="t = %{x}: marked %{y:.4f}<extra></extra>"))
+                            text=[f"{v:.2f}" for v in x[marked, 0]], textposition="top center",
+                            marker=dict(size=14, symbol="circle-open", color="black", line=dict(width=2)),
+                            hovertemplate="t = %{x}: marked %{y:.4f}<extra></extra>"))
     shapes = vline(t, dict(color="black", width=2, dash="dash"))[0] if t is not None else []
     return _figure(traces, "What the network reads: the inputs x<sub>t</sub>", height=height,
                    x_title="time step t", y_title="x<sub>t</sub>", legend_y=-0.35,

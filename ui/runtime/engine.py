@@ -146,7 +146,6 @@ def status(key):
     history = store().get(key)
     if history is not None:
         return RunStatus("done", None, len(history.loss), history.config.steps, history, None)
-    future = _futures.get(key)
     if future is None:
         if key in _pending:
             return RunStatus("queued", None, 0, steps, None, None)
