@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -206,6 +207,13 @@ def test_a_runs_state_in_words_follows_its_numbers():
     assert say("running", None, 0, 30, None, None) == "LSTM: starting."
     assert say("running", None, 30, 30, h, None) == f"LSTM: step 30 of 30, loss {h.loss[-1]:.3g}."
     assert say("failed", None, 0, 30, None, "It broke.") == "LSTM: It broke."
+    assert h.solved_at is None and h.stopped_at is None
+    assert say("done", None, 30, 30, h, None) == "LSTM: done, 30 steps."
+    solved = replace(h, solved_at=12)
+    assert say("done", None, 12, 30, solved, None) == "LSTM: solved at step 12."
+    blown = replace(h, stopped_at=1)
+    assert say("done", None, 1, 30, blown, None) == "LSTM: blew up at step 1 (inf/NaN), and stopped there."
+    assert say("done", None, 1, 30, None, None) == "LSTM: done, 1 step."
 
 
 def test_controls_that_differ_from_the_run_shown_are_named_with_both_values():

@@ -98,6 +98,20 @@ def test_an_explosion_is_clamped_on_the_axis_said_and_marked_where_it_stopped(st
     assert "domain" not in layers(alone)[0]["encoding"]["y"]["scale"]
 
 
+def test_a_run_that_blew_up_at_its_first_step_is_drawn_as_a_point(steady):
+    """One step's loss and norm: a line through one point draws nothing, so a point layer draws it."""
+    first = train(TrainConfig(steps=40, clip="none", activation="linear", spectral_radius=2.0,
+                              optimizer="sgd", lr=1.0, **{**SMALL, "task": "lorenz", "seq_len": 200}))
+    assert first.stopped_at == 1 and len(first.loss) == 1
+    runs = [("steady", steady), ("first step", first)]
+    for chart, field in ((tf.loss_chart(runs, task_info("sine")), "loss"), (tf.grad_chart(runs), "norm")):
+        rows = table_with(chart, field)
+        assert [r["run"] for r in rows if r["alone"]] == ["first step"]
+        assert sum(r["run"] == "steady" for r in rows) == len(steady.loss)
+        points = [layer for layer in layers(chart) if layer.get("transform") == [{"filter": "datum.alone"}]]
+        assert len(points) == 1 and points[0]["mark"]["type"] == "point"
+
+
 # --- gradient norm and clipping --------------------------------------------------------------------
 def test_grad_chart_marks_the_clipped_steps_and_the_norm_threshold(steady):
     chart = tf.grad_chart([("run A", steady)])

@@ -109,7 +109,12 @@ def status_words(label, status):
             f", loss {_g(float(status.history.loss[-1]))}"
         return f"{label}: step {status.step} of {status.steps}{loss}."
     if status.state == "done":
-        return f"{label}: done, {status.step} steps."
+        h = status.history
+        if h is not None and h.stopped_at is not None:
+            return f"{label}: blew up at step {h.stopped_at} (inf/NaN), and stopped there."
+        if h is not None and h.solved_at is not None:
+            return f"{label}: solved at step {h.solved_at}."
+        return f"{label}: done, {status.step} step{'' if status.step == 1 else 's'}."
     return f"{label}: {status.message}"
 
 
