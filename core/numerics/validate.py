@@ -89,7 +89,7 @@ def first_nonfinite_step(a, *, reverse=False):
     candidate is then confirmed element-wise (a sum of large finite values can overflow on its own).
     """
     with np.errstate(all="ignore"):
-        sums = a.reshape(a.shape[0], -1).sum(axis=1)
+        sums = a.sum(axis=tuple(range(1, a.ndim)))         # no copy of a strided view
     candidates = np.flatnonzero(~np.isfinite(sums))
     if reverse:
         candidates = candidates[::-1]
