@@ -79,3 +79,17 @@ def test_both_panels_span_every_length_tried():
     assert tuple(layout.xaxis.range) == tuple(layout.xaxis2.range)
     lo, hi = layout.xaxis2.range
     assert 10 ** lo < 10 and 10 ** hi > 200            # T = 200 is on the right panel though nobody solved it
+
+
+def test_where_both_models_solve_every_seed_both_points_show():
+    """At T = 10 both models solve 3 of 3: the same point. The RNN's is an open ring wider than the
+    LSTM's dot drawn over it, so neither hides the other."""
+    cfgs = sweep.sweep_configs((10,), (0, 1, 2), 1000)
+    rows = sweep.summarize(cfgs, {c: sweep.Outcome(300, 300) for c in cfgs})
+    share = {tr.name: tr for tr in longlag_figure(rows).data if tr.name}
+    rnn, lstm = share["plain RNN (tanh)"], share["LSTM"]
+    assert (list(rnn.x), list(rnn.y)) == (list(lstm.x), list(lstm.y)) == ([10], [1.0])
+    assert rnn.marker.symbol == "circle-open" and lstm.marker.symbol in (None, "circle")
+    assert rnn.marker.size - 2 * rnn.marker.line.width > lstm.marker.size   # the ring's inside clears the dot
+    names = [tr.name for tr in longlag_figure(rows).data if tr.name]
+    assert names.index("plain RNN (tanh)") < names.index("LSTM")                # the dot is drawn on top

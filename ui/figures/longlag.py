@@ -12,15 +12,19 @@ from ui.figures.lines import COLORS
 from ui.readings.longlag import NAMES
 
 
+# Both models solve every seed at the short lengths: the RNN's ring stays visible around the LSTM's dot.
+MARKERS = ({"size": 15, "symbol": "circle-open", "line": {"width": 2.5}}, {"size": 9})
+
+
 def longlag_figure(rows):
     lengths = sorted({r.T for r in rows})
     traces = []
-    for color, model in zip(COLORS, ("rnn", "lstm")):
+    for color, model, marker in zip(COLORS, ("rnn", "lstm"), MARKERS):
         mine = [r for r in rows if r.model == model]
         done = [r for r in mine if r.finished]
         traces.append(go.Scatter(
             x=[r.T for r in done], y=[r.share for r in done], mode="lines+markers", name=NAMES[model],
-            legendgroup=model, line={"color": color}, marker={"size": 10},
+            legendgroup=model, line={"color": color}, marker=marker,
             customdata=[[r.solved, r.finished] for r in done],
             hovertemplate="T = %{x}: %{customdata[0]} of %{customdata[1]} solved<extra></extra>"))
         solved = [r for r in mine if r.steps_to_solve]
