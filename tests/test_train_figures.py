@@ -110,6 +110,8 @@ def test_a_run_that_blew_up_at_its_first_step_is_drawn_as_a_point(steady):
         assert sum(r["run"] == "steady" for r in rows) == len(steady.loss)
         points = [layer for layer in layers(chart) if layer.get("transform") == [{"filter": "datum.alone"}]]
         assert len(points) == 1 and points[0]["mark"]["type"] == "point"
+    for chart in (tf.loss_chart([("steady", steady)], task_info("sine")), tf.grad_chart([("steady", steady)])):
+        assert not any("transform" in layer and "alone" in str(layer["transform"]) for layer in layers(chart))
 
 
 # --- gradient norm and clipping --------------------------------------------------------------------

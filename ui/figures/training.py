@@ -24,22 +24,26 @@ def loss_frame(runs):
     for label, h in runs:
         mean = running_mean(h.loss, max(1, min(50, len(h.loss) // 20)))
         loss = bin_columns(h.loss, MAX_POINTS, "mean")
-        rows.append(pd.DataFrame({"run": label, "step": loss.starts, "loss": loss.values,
-                                  "running_mean": bin_columns(mean, MAX_POINTS, "mean").values}))
+        rows.append(alone(pd.DataFrame({"run": label, "step": loss.starts, "loss": loss.values,
+                                        "running_mean": bin_columns(mean, MAX_POINTS, "mean").values}), "loss"))
         width = max(width, loss.width)
-    return alone(pd.concat(rows, ignore_index=True).dropna(subset=["loss"])), width
+    return pd.concat(rows, ignore_index=True), width
 
 
-def alone(frame):
-    """``frame`` with a column "alone": True on the rows of a run that has only one point (a run that
-    blew up at its first step), which a line cannot draw: a point layer draws it instead."""
-    frame["alone"] = frame.groupby("run", sort=False)["step"].transform("size") == 1
+def alone(frame, field):
+    """One run's rows that have a ``field`` value, and a column "alone": True when there is only one
+    (a run that blew up at its first step), which a line cannot draw (see ``single_points``)."""
+    frame = frame.dropna(subset=[field])
+    frame["alone"] = len(frame) == 1
     return frame
 
 
-def single_points(base, y, tooltip):
-    """The curves' one-point runs (see ``alone``), drawn as points."""
-    return base.transform_filter("datum.alone").mark_point(filled=True, size=60).encode(y=y, tooltip=tooltip)
+def single_points(base, frame, y, tooltip):
+    """The one-point runs of ``frame`` drawn as points: a layer, or none when every run has a line
+    (a layer costs a few ms a chart, and a class's server draws many)."""
+    if not frame["alone"].any():
+        return []
+    return [base.transform_filter("datum.alone").mark_point(filled=True, size=60).encode(y=y, tooltip=tooltip)]
 
 
 def loss_chart(runs, info, hover=True):
@@ -57,7 +61,7 @@ def loss_chart(runs, info, hover=True):
     bold = y_axis("running_mean:Q", "loss (log scale)", scale=scale)
     layers = [base.mark_line(strokeWidth=2.5).encode(y=bold),
               base.mark_line(opacity=0.3, strokeWidth=1).encode(y=alt.Y("loss:Q")),
-              single_points(base, alt.Y("running_mean:Q"), tip)]
+              *single_points(base, frame, alt.Y("running_mean:Q"), tip)]
     layers += [hover_points(base, "running_mean:Q", tip)] if hover else []
     if info.baseline is not None:
         rule = alt.Chart(pd.DataFrame({"loss": [info.baseline], "text": [f"trivial predictor: "
@@ -79,16 +83,17 @@ def grad_chart(runs, hover=True):
     for label, h in runs:
         norm = bin_columns(h.grad_norm, MAX_POINTS, "max")
         fired = bin_columns(h.clipped, MAX_POINTS, "any").values
-        frames.append(pd.DataFrame({"run": label, "step": norm.starts, "norm": norm.values, "clipped": fired}))
+        frames.append(alone(pd.DataFrame({"run": label, "step": norm.starts, "norm": norm.values,
+                                          "clipped": fired}), "norm"))
         width = max(width, norm.width)
-    frame = alone(pd.concat(frames, ignore_index=True).dropna(subset=["norm"]))
+    frame = pd.concat(frames, ignore_index=True)
     frame["event"] = "▲ clipping changed this step's gradient"
     base = alt.Chart().encode(x=alt.X("step:Q", title="training step (updates)"), color=color(runs))
     scale, clamped = log_scale(runs, "grad_norm")
     y = y_axis("norm:Q", "‖g‖ (log scale)", scale=scale)
     tip = [alt.Tooltip("run:N"), alt.Tooltip("step:Q"), alt.Tooltip("norm:Q", title="norm", format=".4g"),
            alt.Tooltip("clipped:N", title="clipped")]
-    layers = [base.mark_line(strokeWidth=1.5).encode(y=y), single_points(base, alt.Y("norm:Q"), tip),
+    layers = [base.mark_line(strokeWidth=1.5).encode(y=y), *single_points(base, frame, alt.Y("norm:Q"), tip),
               base.transform_filter("datum.clipped").mark_point(shape="triangle-up", filled=True,
                                                                 size=40, stroke="#222222",
                                                                 strokeWidth=0.5).encode(
