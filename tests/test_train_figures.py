@@ -168,6 +168,21 @@ def test_loss_reading_compares_with_the_baseline_and_names_a_stop(steady, explod
     assert "before it stopped" in text and "trivial predictor" in text
 
 
+def test_every_training_chart_is_valid_vega_lite_with_the_servers_settings(steady, exploded):
+    """The server builds charts without Altair's check at every object (ui.runtime.page_cache); here
+    each chart's whole dict is checked against the Vega-Lite schema, as built in that setting."""
+    from altair.utils.schemapi import debug_mode
+    runs = [("steady", steady), ("exploded", exploded)]
+    rows, truth = np.arange(100, 105), np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    with debug_mode(False):
+        charts = [tf.loss_chart(runs, task_info("sine")), tf.loss_chart(runs, task_info("sine"), hover=False),
+                  tf.grad_chart(runs), tf.grad_chart(runs, hover=False), tf.spectrum_chart(runs),
+                  tf.forget_chart([("lstm", train(TrainConfig(steps=10, **{**SMALL, "model": "lstm"})))]),
+                  tf.forecast_chart(rows, truth, truth + 0.5, "temp")]
+    for chart in charts:
+        chart.to_dict(validate=True)            # raises altair's SchemaValidationError if not valid
+
+
 def test_forecast_chart_and_reading_are_in_the_files_units():
     rows, truth = np.arange(100, 105), np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     pred, persist = truth + 0.5, truth - 1.0
