@@ -33,7 +33,9 @@ def loss_frame(runs):
 def alone(frame, field):
     """One run's rows that have a ``field`` value, and a column "alone": True when there is only one
     (a run that blew up at its first step), which a line cannot draw (see ``single_points``)."""
-    frame = frame.dropna(subset=[field])
+    missing = frame[field].isna().to_numpy()
+    if missing.any():                         # (DataFrame.dropna costs ~1 ms even when nothing is missing)
+        frame = frame[~missing]
     frame["alone"] = len(frame) == 1
     return frame
 
