@@ -260,3 +260,48 @@ def test_workers_train_below_the_pages_priority():
     task, threads = cluster.client().submit(priorities, pure=False).result(timeout=WAIT)
     assert task >= min(19, here + NICENESS)
     assert min(threads) >= min(19, here + NICENESS)
+
+
+# --- A request made while the cluster starts --------------------------------------------------------
+def test_a_run_asked_for_while_the_cluster_starts_is_queued_until_its_task_exists(monkeypatch):
+    """Between the cluster coming up and the run's task being registered, a page that looks must find
+    the run queued: found nowhere, it was said as "not running" and the page stopped refreshing (seen
+    on a fresh server: Your data opened 5 s after start)."""
+    import threading as th
+    entered, release = th.Event(), th.Event()
+
+    class Future:
+        status = "pending"
+
+    class SlowClient:                       # the cluster is up, and taking its time to accept a task
+        def subscribe_topic(self, topic, handler):
+            pass
+
+        def submit(self, *args, **kwargs):
+            entered.set()
+            assert release.wait(WAIT)
+            return Future()
+
+        def run(self, *args, **kwargs):
+            return {}
+
+    slow = SlowClient()
+    monkeypatch.setattr(engine.cluster, "ready", lambda: None)       # starting: the request waits
+    monkeypatch.setattr(engine.cluster, "client", lambda: slow)
+    monkeypatch.setattr(engine, "_subscribed", [None])
+    key = engine.submit(TrainConfig(**LONG, steps=100, seed=77))
+    try:
+        assert engine.status(key).state == "queued"
+        assert entered.wait(WAIT)               # its submission is under way
+        assert engine.status(key).state == "queued"
+        release.set()
+        deadline = time.monotonic() + WAIT
+        while key not in engine._futures:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert engine.status(key).state == "queued" and key not in engine._pending
+    finally:
+        release.set()
+        with engine._lock:
+            engine._futures.pop(key, None)
+            engine._pending.pop(key, None)

@@ -108,7 +108,9 @@ def submit(cfg, series=None, priority=0):
 
 
 def _submit_pending():
-    """Once the cluster is up, submit the requests that came while it started."""
+    """Once the cluster is up, submit the requests that came while it started. Each stays pending
+    (a page says "queued") until its task is registered, so no page looks in between and finds it
+    nowhere (which it would say as stopped, and stop refreshing)."""
     try:
         client = cluster.client()
     except cluster.Unavailable as err:
@@ -119,9 +121,14 @@ def _submit_pending():
         return
     with _lock:
         waiting = dict(_pending)
-        _pending.clear()
     for key, (cfg, series, priority) in waiting.items():
-        _submit_to(client, key, cfg, series, priority)
+        try:
+            _submit_to(client, key, cfg, series, priority)
+        except Exception as err:        # the cluster went away meanwhile: said, not kept queued
+            with _lock:
+                _pending.pop(key, None)
+                _failures[key] = (f"The training cluster could not take this run ({err}). "
+                                  "Press Train to try again.")
 
 
 def _submit_to(client, key, cfg, series, priority):
@@ -131,6 +138,7 @@ def _submit_to(client, key, cfg, series, priority):
     future = client.submit(job.run, cfg, series, key=key, pure=False, priority=priority)
     with _lock:
         _futures[key], _steps[key] = future, cfg.steps
+        _pending.pop(key, None)
         _failures.pop(key, None)
         _progress.pop(key, None)
         _decoded.pop(key, None)
@@ -139,18 +147,19 @@ def _submit_to(client, key, cfg, series, priority):
 
 def status(key):
     """Where the run ``key`` is now (never waits for it)."""
-    steps = _steps.get(key)
-    future = _futures.get(key)
+    with _lock:                             # one view of the three: a submit moves a key between them
+        steps, future = _steps.get(key), _futures.get(key)
+        pending, failure = key in _pending, _failures.get(key)
     if future is not None and future.status == "pending":
         return _in_flight(key, steps)       # no store lookup: a live page asks every second
     history = store().get(key)
     if history is not None:
         return RunStatus("done", None, len(history.loss), history.config.steps, history, None)
     if future is None:
-        if key in _pending:
+        if pending:
             return RunStatus("queued", None, 0, steps, None, None)
-        if key in _failures:
-            return RunStatus("failed", None, 0, steps, None, _failures[key])
+        if failure is not None:
+            return RunStatus("failed", None, 0, steps, None, failure)
         return RunStatus("stopped", None, 0, steps, None, "This run is not running: press Train to run it.")
     if future.status == "finished":
         return _finished(key, future)
