@@ -69,6 +69,9 @@ def test_loss_chart_holds_every_step_the_baseline_and_the_titles(steady):
     assert "standardized units" in subtitle(chart)
     base = table_with(chart, "text")
     assert base[0]["loss"] == pytest.approx(info.baseline) and info.baseline_text in base[0]["text"]
+    # the baseline's words are in the subtitle, not on the plot where the curves run over them
+    assert f"dashed: the trivial predictor ({info.baseline_text})" in subtitle(chart)
+    assert not any(layer.get("encoding", {}).get("text") for layer in layers(chart))
     tips = {t["field"] for layer in layers(chart) for t in layer.get("encoding", {}).get("tooltip", [])
             if isinstance(t, dict)}
     assert {"step", "loss", "running_mean"} <= tips
@@ -126,12 +129,15 @@ def test_grad_chart_marks_the_clipped_steps_and_the_norm_threshold(steady):
     rule = next(r for r in datasets(chart) if r and "text" in r[0])
     assert rule == [{"norm": 0.5, "text": "norm threshold 0.5"}]
     assert "before clipping" in subtitle(chart) and "log scale" in layers(chart)[0]["encoding"]["y"]["title"]
+    assert "Dashed: the norm threshold c = 0.5." in subtitle(chart) and "Value clipping" not in subtitle(chart)
+    assert not any(layer.get("encoding", {}).get("text") for layer in layers(chart))    # no label on the plot
 
 
 def test_value_clipping_draws_no_norm_threshold():
     h = train(TrainConfig(steps=10, clip="value", clip_threshold=0.01, **SMALL))
     chart = tf.grad_chart([("value", h)])
     assert not any(r and "text" in r[0] for r in datasets(chart))
+    assert "Dashed" not in subtitle(chart) and "Value clipping has no norm threshold" in subtitle(chart)
     assert h.clipped.all()
     assert "clipping fired on 10 of 10 steps" in readings.grad_reading([("value", h)])
 

@@ -65,17 +65,17 @@ def loss_chart(runs, info, hover=True):
               base.mark_line(opacity=0.3, strokeWidth=1).encode(y=alt.Y("loss:Q")),
               *single_points(base, frame, alt.Y("running_mean:Q"), tip)]
     layers += [hover_points(base, "running_mean:Q", tip)] if hover else []
-    if info.baseline is not None:
-        rule = alt.Chart(pd.DataFrame({"loss": [info.baseline], "text": [f"trivial predictor: "
+    dashed = ""
+    if info.baseline is not None:           # its words in the subtitle: a label on the plot sat on the
+        rule = alt.Chart(pd.DataFrame({"loss": [info.baseline], "text": [f"trivial predictor: "   # curves
                                                                           f"{info.baseline_text}"]}))
         layers += [rule.mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(
-                       y=alt.Y("loss:Q"), tooltip=[alt.Tooltip("text:N", title="baseline")]),
-                   rule.mark_text(align="right", x="width", dx=-4, dy=-7, color=BASELINE_COLOR).encode(
-                       y=alt.Y("loss:Q"), text=alt.Text("text:N"))]
+                       y=alt.Y("loss:Q"), tooltip=[alt.Tooltip("text:N", title="baseline")])]
+        dashed = f"; dashed: the trivial predictor ({info.baseline_text})"
     return alt.layer(*layers, *stops(runs), data=frame,     # the curves' data, once
         height=440, title=title("Training loss: does the network beat the trivial predictor?",
                                  f"{unit} Faint: each step's loss on its fresh batch; bold: its "
-                                 "running mean; dashed: the trivial predictor.", note))
+                                 f"running mean{dashed}.", note))
 
 
 def grad_chart(runs, hover=True):
@@ -102,22 +102,22 @@ def grad_chart(runs, hover=True):
                   y=alt.Y("norm:Q"), shape=alt.Shape("event:N", scale=alt.Scale(range=["triangle-up"]), legend=None),
                   tooltip=tip)]
     layers += [hover_points(base, "norm:Q", tip)] if hover else []
-    rules = pd.DataFrame([{"norm": c, "text": f"norm threshold {c:g}"}
-                          for c in sorted({h.config.clip_threshold for _, h in runs
-                                           if h.config.clip == "norm"})])
-    if len(rules):
-        rule = alt.Chart(rules)
-        layers += [rule.mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(y=alt.Y("norm:Q")),
-                   rule.mark_text(align="right", x="width", dx=-4, dy=-7, color=BASELINE_COLOR).encode(
-                       y=alt.Y("norm:Q"), text=alt.Text("text:N"))]
+    thresholds = sorted({h.config.clip_threshold for _, h in runs if h.config.clip == "norm"})
+    rules = pd.DataFrame([{"norm": c, "text": f"norm threshold {c:g}"} for c in thresholds])
+    dashed = ""
+    if len(rules):                          # its value in the subtitle: a label on the plot sat on the curves
+        layers += [alt.Chart(rules).mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(
+            y=alt.Y("norm:Q"), tooltip=[alt.Tooltip("text:N", title="")])]
+        dashed = f" Dashed: the norm threshold c = {', '.join(f'{c:g}' for c in thresholds)}."
+    value = any(h.config.clip == "value" for _, h in runs)
     note = " ".join(t for t in ("" if width == 1 else f"Each point is the largest of {width} steps; ▲: clipping "
                                 "fired in them.", clamped) if t)
     return alt.layer(*layers, *stops(runs), data=frame,     # the curves' data, once
         height=430, title=title("Gradient norm before clipping, and where clipping fired",
                                  "‖g‖: the norm of all gradients together, before clipping. ▲: clipping "
-                                 "changed that step's gradient. Dashed: the norm threshold.",
+                                 f"changed that step's gradient.{dashed}",
                                  "Value clipping has no norm threshold: it cuts each entry, and ▲ marks "
-                                 "where an entry passed it.", note))
+                                 "where an entry passed it." if value else "", note))
 
 
 def probe_frame(runs, fields):
