@@ -199,3 +199,35 @@ def test_choice_links_use_option_names_and_apply():
     assert at.radio(key="activation").value == "linear"
     assert at.radio(key="task").value == "lorenz"
     assert any("grow" in c.value for c in at.caption)
+
+
+# --- going from page to page ---------------------------------------------------------------------
+JOURNEY = ["training", "compare", "bptt", "your_data", "forward", "lstm_gates", "training", "forward"]
+
+
+def test_each_page_opens_on_its_own_defaults_whatever_page_came_before():
+    """Pages share control keys (seq_len, task, spectral_radius...) with other ranges and defaults.
+    Streamlit keeps a keyed widget's value from page to page: the RNN vs LSTM page, opened after the
+    Training lab, showed the lab's T = 20 and b_f = 3, and in the browser its ρ slider raised on the
+    lab's ρ = 0. Each page must open as it does on its own."""
+    alone = {page: {s.key: s.value for s in open_page(page).slider} for page in set(JOURNEY)}
+    at = AppTest.from_file(APP, default_timeout=120)
+    for page in JOURNEY:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        assert not at.exception, (page, at.exception)
+        assert {s.key: s.value for s in at.slider} == alone[page], page
+    at.slider(key="seq_len").set_value(300)          # a move on the page itself is kept
+    at.run()
+    assert at.slider(key="seq_len").value == 300
+
+
+def test_a_link_to_a_page_sets_it_even_after_another_page():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("pages/training.py")
+    at.run()
+    at.switch_page("pages/compare.py")
+    at.query_params.update(seq_len="300", forget_bias="1")
+    at.run()
+    assert not at.exception
+    assert at.slider(key="seq_len").value == 300 and at.slider(key="forget_bias").value == 1.0

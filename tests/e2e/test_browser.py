@@ -207,6 +207,21 @@ def test_your_data_trains_on_an_uploaded_csv(page, app_url, watch):
     watch.check()
 
 
+def test_going_through_the_sidebar_opens_each_page_on_its_own_settings(page, app_url, watch):
+    """The Training lab's ρ slider starts at 0 and its T at 20; RNN vs LSTM's ρ goes from 0.05 and
+    its T is 100. Through the sidebar the second page used to inherit the first's values: its ρ
+    slider raised (below its minimum) and the page showed an exception."""
+    open_page(page, app_url, "training", PAGES["training"].title, PAGES["training"].charts)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(PAGES["compare"].title, exact=True).click()
+    expect(page.locator("h1", has_text=PAGES["compare"].title)).to_be_visible()
+    expect(page.locator(CHARTS).nth(PAGES["compare"].charts - 1)).to_be_visible()
+    wait_idle(page)
+    assert_no_exception(page)
+    expect(slider(page, "Sequence length T")).to_have_value("100")
+    expect(slider(page, "Spectral radius ρ(W_hh)")).to_have_value("0.9")
+    watch.check()
+
+
 # --- shared links --------------------------------------------------------------------------------
 def test_shared_link_opens_the_same_view(page, app_url, watch):
     open_page(page, app_url, "bptt?seq_len=300&activation=linear&spectral_radius=1.5",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ui.page.text import inert
+from ui.runtime.router import arrived
 
 HIDE_KEY = "controls"          # ?controls=hidden: a teacher's focused link
 RESERVED = {HIDE_KEY, "embed", "embed_options"}
@@ -107,6 +108,9 @@ def controls(specs, derived=(), container=None, submit=None):
     query = st.query_params.to_dict()
     from_link = from_url(specs, query)
     extra = [s for s in (fn(from_link) for fn in derived) if s is not None]
+    if arrived():         # a page opens on its link or its defaults, not another page's same-named values
+        for s in (*specs, *extra):
+            st.session_state.pop(s.key, None)
     notes = url_notices(tuple(specs) + tuple(extra), query)
     if notes:
         st.info("Some settings in this link could not be used and were reset:\n\n- " + "\n- ".join(notes))

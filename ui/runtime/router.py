@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 _run = threading.local()        # each script run has its own thread
+_PAGE = "_router_page"          # session state: the page of the session's last routed run
 
 
 def navigation(pages):
@@ -25,11 +26,21 @@ def navigation(pages):
 
 def routed(page):
     """Run ``page`` (an st.Page) as a run routed by app.py."""
-    _run.routed = True
+    came_from = st.session_state.get(_PAGE)
+    st.session_state[_PAGE] = page.url_path
+    _run.routed, _run.arrived = True, came_from != page.url_path
     try:
         page.run()
     finally:
-        _run.routed = False
+        _run.routed = _run.arrived = False
+
+
+def arrived():
+    """Is this the page's first run since the person came to it (from another page, a link, or a
+    fresh tab)? Pages share control keys (``seq_len``, ``task``...) with different ranges and defaults,
+    and Streamlit keeps a keyed widget's value across pages: without a fresh start, the RNN vs LSTM page
+    opened after the Training lab showed the lab's T = 20, and its ρ slider raised on the lab's ρ = 0."""
+    return getattr(_run, "arrived", False)
 
 
 def through_app():
