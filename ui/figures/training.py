@@ -65,10 +65,10 @@ def loss_chart(runs, info, hover=True):
               base.mark_line(opacity=0.3, strokeWidth=1).encode(y=alt.Y("loss:Q")),
               *single_points(base, frame, alt.Y("running_mean:Q"), tip)]
     layers += [hover_points(base, "running_mean:Q", tip)] if hover else []
-    dashed = ""
-    if info.baseline is not None:           # its words in the subtitle: a label on the plot sat on the
-        rule = alt.Chart(pd.DataFrame({"loss": [info.baseline], "text": [f"trivial predictor: "   # curves
-                                                                          f"{info.baseline_text}"]}))
+    dashed = ""             # the dashed lines' words go in the subtitle: a label on the plot sat on the curves
+    if info.baseline is not None:
+        rule = alt.Chart(pd.DataFrame({"loss": [info.baseline],
+                                       "text": [f"trivial predictor: {info.baseline_text}"]}))
         layers += [rule.mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(
                        y=alt.Y("loss:Q"), tooltip=[alt.Tooltip("text:N", title="baseline")])]
         dashed = f"; dashed: the trivial predictor ({info.baseline_text})"
@@ -103,9 +103,9 @@ def grad_chart(runs, hover=True):
                   tooltip=tip)]
     layers += [hover_points(base, "norm:Q", tip)] if hover else []
     thresholds = sorted({h.config.clip_threshold for _, h in runs if h.config.clip == "norm"})
-    rules = pd.DataFrame([{"norm": c, "text": f"norm threshold {c:g}"} for c in thresholds])
-    dashed = ""
-    if len(rules):                          # its value in the subtitle: a label on the plot sat on the curves
+    dashed = ""             # the threshold's value goes in the subtitle, as the loss chart's baseline does
+    if thresholds:
+        rules = pd.DataFrame([{"norm": c, "text": f"norm threshold {c:g}"} for c in thresholds])
         layers += [alt.Chart(rules).mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(
             y=alt.Y("norm:Q"), tooltip=[alt.Tooltip("text:N", title="")])]
         dashed = f" Dashed: the norm threshold c = {', '.join(f'{c:g}' for c in thresholds)}."

@@ -5,17 +5,11 @@ import threading
 import altair as alt
 import numpy as np
 import streamlit as st
-from altair.utils.schemapi import disable_debug_mode
 from cachetools import LRUCache
 from streamlit import dataframe_util
 
 from core.training import train as core_train
 from ui.controls import upload
-
-# Altair checks every object it makes against the Vega-Lite schema as it makes it (its "debug mode"): a
-# fifth of a chart's build (measured: loss chart 14.5 -> 12 ms, a live chart 9.5 -> 7.5 ms), paid by the
-# server at every chart a class draws. The server skips it; the tests validate every chart's whole dict.
-disable_debug_mode()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
