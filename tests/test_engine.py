@@ -5,7 +5,6 @@ import os
 import signal
 import socket
 import time
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -195,42 +194,6 @@ def test_the_training_page_says_so_and_the_app_keeps_running(unreachable):
     assert at.button(key="train-button").label == "Train"
     at.switch_page("pages/bptt.py").run()
     assert not at.exception and not at.error
-
-
-# --- The page's words for a run's state, and for controls that differ from the run shown ----------
-def test_a_runs_state_in_words_follows_its_numbers():
-    from ui.readings.training import status_words
-    h = core_train.train(TrainConfig(**SMALL, steps=30))
-    say = lambda *a: status_words("LSTM", engine.RunStatus(*a))            # noqa: E731
-    assert say("queued", 1, 0, 30, None, None) == "LSTM: queued, next in line for a worker."
-    assert say("queued", 3, 0, 30, None, None) == "LSTM: queued, 2 runs ahead of it on its worker."
-    assert say("running", None, 0, 30, None, None) == "LSTM: starting."
-    assert say("running", None, 30, 30, h, None) == f"LSTM: step 30 of 30, loss {h.loss[-1]:.3g}."
-    assert say("failed", None, 0, 30, None, "It broke.") == "LSTM: It broke."
-    assert h.solved_at is None and h.stopped_at is None
-    assert say("done", None, 30, 30, h, None) == "LSTM: done, 30 steps."
-    solved = replace(h, solved_at=12)
-    assert say("done", None, 12, 30, solved, None) == "LSTM: solved at step 12."
-    blown = replace(h, stopped_at=1)
-    assert say("done", None, 1, 30, blown, None) == "LSTM: blew up at step 1 (inf/NaN), and stopped there."
-    assert say("done", None, 1, 30, None, None) == "LSTM: done, 1 step."
-
-
-def test_controls_that_differ_from_the_run_shown_are_named_with_both_values():
-    from ui.controls import training as tc
-    from ui.readings.training import differs_words
-    labels = tc.labels(tc.TRAIN_CONTROLS)
-    shown = [TrainConfig(**SMALL, steps=100)]
-    assert differs_words(shown, list(shown), labels) is None
-    lr = shown[0].lr
-    moved = [TrainConfig(**{**SMALL, "seq_len": 20}, steps=100, lr=lr * 10)]
-    assert differs_words(shown, moved, labels) == (
-        f"The settings differ from the run shown (Sequence length T 10 → 20; Learning rate η {lr:g} → "
-        f"{lr * 10:g}). Press Train to run them.")
-    both = tc.runs_to_compare(shown[0], "models")
-    assert differs_words(shown, both, labels) == (
-        "The settings differ from the run shown (Model lstm → lstm / rnn; 1 run → 2 side by side). "
-        "Press Train to run them.")
 
 
 def test_many_sessions_asking_at_once_all_get_the_one_finished_run(runs):

@@ -1,22 +1,17 @@
-"""The Training lab's and Your data's builders: what each chart holds (its data, scales, titles), the
-readings' numbers, the controls' configs, and the upload helpers. Runs are real, small trainings."""
+"""The Training lab's and Your data's charts: what each holds (its data, scales, titles), and the
+readings' numbers. Runs are real, small trainings. Their controls and uploads: test_train_controls.py."""
 import json
 
 import numpy as np
 import pytest
 
-from core.data.tasks import SERIES, task_info
+from core.data.tasks import task_info
 from core.training.train import TrainConfig, train
-from ui.controls import training as tc
 from ui.figures import step_charts as sc
 from ui.figures import training as tf
 from ui.readings import training as readings
-from ui.controls import upload
-from ui.controls.params import Choice, from_url, url_notices
-from ui.controls.presets import PRESETS
 
 SMALL = dict(model="rnn", task="sine", seq_len=6, hidden_size=4, batch_size=4, probe_every=5)
-PRESET = next(p for p in PRESETS if p.page == "pages/training.py").query
 
 
 @pytest.fixture(scope="module")
@@ -200,65 +195,3 @@ def test_forecast_chart_and_reading_are_in_the_files_units():
     assert "temp in the file's own units" in " ".join(chart.to_dict()["title"]["subtitle"])
     text = readings.forecast_reading("temp", truth, pred, persist)
     assert "RMSE) 0.5 " in text and "better than" in text and "(1)" in text
-
-
-# --- controls ------------------------------------------------------------------------------------
-def test_choices_show_their_values_so_links_hold_what_the_config_takes():
-    for spec in tc.TRAIN_CONTROLS + tc.DATA_CONTROLS:
-        if isinstance(spec, Choice):
-            assert spec.labels is None and spec.default in spec.options
-
-
-def test_train_config_from_the_page_values():
-    values = {s.key: s.default for s in tc.TRAIN_CONTROLS}
-    cfg = tc.train_config({**values, "lr": "0.3", "steps": 400})
-    assert cfg.lr == 0.3 and cfg.probe_every == 10 and cfg.batch_size == 32
-    with pytest.raises(ValueError, match="seq_len"):
-        tc.train_config({**values, "task": "temporal_order", "seq_len": 3})
-
-
-def test_compare_changes_one_thing_only():
-    cfg = TrainConfig(model="rnn", clip="value", clip_threshold=2.0)
-    off, on = tc.runs_to_compare(cfg, "clipping")
-    assert (off.clip, on.clip, on.clip_threshold) == ("none", "value", 2.0)
-    assert tc.runs_to_compare(TrainConfig(clip="none"), "clipping")[1].clip == "norm"
-    rnn, lstm = tc.runs_to_compare(cfg, "models")
-    assert (rnn.model, lstm.model) == ("rnn", "lstm") and rnn.clip == lstm.clip == "value"
-    assert tc.runs_to_compare(cfg, "none") == [cfg]
-    assert "value clipping" in tc.clip_words(cfg) and "±2" in tc.clip_words(cfg)
-    assert "norm clipping" in tc.clip_words(on.__class__(clip="norm"))
-    assert "no clipping" in tc.clip_words(off)
-
-
-def test_the_clipping_preset_is_a_valid_link_of_the_training_page():
-    assert not url_notices(tc.TRAIN_CONTROLS, PRESET)
-    values = from_url(tc.TRAIN_CONTROLS, PRESET)
-    assert values["compare"] == "clipping" and values["model"] == "rnn" and values["clip"] == "norm"
-    tc.train_config(values)
-
-
-# --- uploads -------------------------------------------------------------------------------------
-def test_upload_errors_are_messages_that_name_the_file():
-    table, error = upload.table_from_upload("x.csv", b"\x89PNG\r\n\x1a\n")
-    assert table is None and error.startswith("x.csv cannot be used: This is a PNG image")
-    raw = b"t,v\n" + b"".join(b"%d,%d\n" % (i, i) for i in range(12))
-    table, error = upload.table_from_upload("ok.csv", raw)
-    assert error is None and table.numeric_names == ["t", "v"]
-
-
-def test_preview_shows_the_cells_as_text_and_split_holds_out_the_last_fifth():
-    raw = b"date,v,note\n" + b"".join(b"2020-01-%02d,%d,<b>x</b>\n" % (i + 1, i) for i in range(20))
-    frame = upload.preview(raw)
-    assert list(frame.columns) == ["date", "v", "note"] and len(frame) == upload.PREVIEW_ROWS
-    assert frame.iloc[0].tolist() == ["2020-01-01", "0", "<b>x</b>"]
-    split = upload.Split.of(20)
-    assert split.n_train == 16
-    words = split.words(range(2, 22), shown=4)
-    assert "rows 2–17" in words and "rows 18–21" in words and "held out" in words
-
-
-def test_series_task_trains_on_a_table():
-    t = np.arange(60.0)
-    h = train(TrainConfig(task=SERIES, steps=5, **{k: v for k, v in SMALL.items() if k != "task"}),
-              series=np.column_stack([np.sin(t / 3), np.cos(t / 3)]))
-    assert h.scaler is not None and len(h.loss) == 5
