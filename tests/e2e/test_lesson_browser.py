@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from test_browser import APP, CHARTS, assert_no_exception, expect, full_page_screenshot, wait_idle
+from browsing import APP, CHARTS, assert_no_exception, expect, full_page_screenshot, wait_idle
 from ui.lesson.steps import STEPS
 
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")

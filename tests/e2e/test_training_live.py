@@ -4,7 +4,7 @@ import os
 
 from playwright.sync_api import expect
 
-from test_browser import APP, CHART_SIGNATURES, CHARTS, assert_no_exception, full_page_screenshot, signatures, slider, wait_idle
+from browsing import APP, CHART_SIGNATURES, CHARTS, assert_no_exception, full_page_screenshot, signatures, slider, wait_idle
 
 PROGRESS = '[data-testid="stProgress"]'
 WARNING = '[data-testid="stAlertContentWarning"]'
