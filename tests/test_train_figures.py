@@ -65,7 +65,8 @@ def test_loss_chart_holds_every_step_the_baseline_and_the_titles(steady):
     base = table_with(chart, "text")
     assert base[0]["loss"] == pytest.approx(info.baseline) and info.baseline_text in base[0]["text"]
     # the baseline's words are in the subtitle, not on the plot where the curves run over them
-    assert f"dashed: the trivial predictor ({info.baseline_text})" in subtitle(chart)
+    lines = spec["title"]["subtitle"]          # the baseline's words are a line of their own, not cut off
+    assert f"Dashed: the trivial predictor ({info.baseline_text})." in lines
     assert not any(layer.get("encoding", {}).get("text") for layer in layers(chart))
     tips = {t["field"] for layer in layers(chart) for t in layer.get("encoding", {}).get("tooltip", [])
             if isinstance(t, dict)}
@@ -124,7 +125,8 @@ def test_grad_chart_marks_the_clipped_steps_and_the_norm_threshold(steady):
     rule = next(r for r in datasets(chart) if r and "text" in r[0])
     assert rule == [{"norm": 0.5, "text": "norm threshold 0.5"}]
     assert "before clipping" in subtitle(chart) and "log scale" in layers(chart)[0]["encoding"]["y"]["title"]
-    assert "Dashed: the norm threshold c = 0.5." in subtitle(chart) and "Value clipping" not in subtitle(chart)
+    assert "Dashed: the norm threshold c = 0.5." in chart.to_dict()["title"]["subtitle"]     # a line of its own
+    assert "Value clipping" not in subtitle(chart)
     assert not any(layer.get("encoding", {}).get("text") for layer in layers(chart))    # no label on the plot
 
 

@@ -65,17 +65,18 @@ def loss_chart(runs, info, hover=True):
               base.mark_line(opacity=0.3, strokeWidth=1).encode(y=alt.Y("loss:Q")),
               *single_points(base, frame, alt.Y("running_mean:Q"), tip)]
     layers += [hover_points(base, "running_mean:Q", tip)] if hover else []
-    dashed = ""             # the dashed lines' words go in the subtitle: a label on the plot sat on the curves
+    dashed = ""     # the dashed line's words: a subtitle line of their own (a label on the plot sat on the
+                    # curves, and at the end of a longer line they were cut off with "…")
     if info.baseline is not None:
         rule = alt.Chart(pd.DataFrame({"loss": [info.baseline],
                                        "text": [f"trivial predictor: {info.baseline_text}"]}))
         layers += [rule.mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(
                        y=alt.Y("loss:Q"), tooltip=[alt.Tooltip("text:N", title="baseline")])]
-        dashed = f"; dashed: the trivial predictor ({info.baseline_text})"
+        dashed = f"Dashed: the trivial predictor ({info.baseline_text})."
     return alt.layer(*layers, *stops(runs), data=frame,     # the curves' data, once
         height=440, title=title("Training loss: does the network beat the trivial predictor?",
                                  f"{unit} Faint: each step's loss on its fresh batch; bold: its "
-                                 f"running mean{dashed}.", note))
+                                 "running mean.", dashed, note))
 
 
 def grad_chart(runs, hover=True):
@@ -103,19 +104,19 @@ def grad_chart(runs, hover=True):
                   tooltip=tip)]
     layers += [hover_points(base, "norm:Q", tip)] if hover else []
     thresholds = sorted({h.config.clip_threshold for _, h in runs if h.config.clip == "norm"})
-    dashed = ""             # the threshold's value goes in the subtitle, as the loss chart's baseline does
+    dashed = ""             # a subtitle line of its own, as the loss chart's baseline
     if thresholds:
         rules = pd.DataFrame([{"norm": c, "text": f"norm threshold {c:g}"} for c in thresholds])
         layers += [alt.Chart(rules).mark_rule(strokeDash=[6, 4], color=BASELINE_COLOR).encode(
             y=alt.Y("norm:Q"), tooltip=[alt.Tooltip("text:N", title="")])]
-        dashed = f" Dashed: the norm threshold c = {', '.join(f'{c:g}' for c in thresholds)}."
+        dashed = f"Dashed: the norm threshold c = {', '.join(f'{c:g}' for c in thresholds)}."
     value = any(h.config.clip == "value" for _, h in runs)
     note = " ".join(t for t in ("" if width == 1 else f"Each point is the largest of {width} steps; ▲: clipping "
                                 "fired in them.", clamped) if t)
     return alt.layer(*layers, *stops(runs), data=frame,     # the curves' data, once
         height=430, title=title("Gradient norm before clipping, and where clipping fired",
                                  "‖g‖: the norm of all gradients together, before clipping. ▲: clipping "
-                                 f"changed that step's gradient.{dashed}",
+                                 "changed that step's gradient.", dashed,
                                  "Value clipping has no norm threshold: it cuts each entry, and ▲ marks "
                                  "where an entry passed it." if value else "", note))
 
