@@ -18,6 +18,7 @@ import numpy as np
 from core.networks.activations import sigmoid_of_negated_, tanh_, tanh_from_sigmoid_
 from core.networks.lstm_backward import Grads, backward  # noqa: F401  (part of this module's API)
 from core.networks.lstm_params import GATES, init_params, param_shapes, sizes, stacked  # noqa: F401
+from core.numerics import memory
 from core.numerics.blas import single_thread
 from core.numerics.validate import check_params, check_sequence, check_state, first_nonfinite_step
 
@@ -55,15 +56,15 @@ def forward(params, x, h0=None, c0=None):
     c0 = check_state("c0", c0, B, H)
 
     K = H + D + 1
-    hx = np.empty((T + 1, K, B))                # hx[t] = [h_{t-1}; x_t; 1]; h_t is written into hx[t + 1]
+    hx = memory.empty((T + 1, K, B))                # hx[t] = [h_{t-1}; x_t; 1]; h_t is written into hx[t + 1]
     hx[0, :H] = h0.T
     hx[:T, H:H + D] = x.transpose(0, 2, 1)
     hx[:T, K - 1] = 1.0
     hx[T, H:] = 0.0
     W = np.vstack([stacked(p, "W_h", signed=True), stacked(p, "W_x", signed=True),
                    stacked(p, "b_", signed=True)]).T.copy()     # (4H, K), signed, gates i f g o
-    z = np.empty((T, 4 * H, B))                 # pre-activations, then in place the gates i f g o
-    c = np.empty((T, H, B))
+    z = memory.empty((T, 4 * H, B))                 # pre-activations, then in place the gates i f g o
+    c = memory.empty((T, H, B))
     ig = np.empty((H, B))
     c_prev = np.ascontiguousarray(c0.T)
     with single_thread(), np.errstate(all="ignore"):

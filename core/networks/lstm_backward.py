@@ -18,6 +18,7 @@ import numpy as np
 from core.networks.bptt import linked
 from core.networks.chunks import chunk_steps, chunks
 from core.networks.lstm_params import COLUMNS, param_shapes, sizes, stacked
+from core.numerics import memory
 from core.numerics.blas import single_thread
 from core.numerics.validate import check_params, check_truncate, first_nonfinite_step
 
@@ -85,8 +86,8 @@ def backward(params, trace, dy, *, truncate=None):
         raise ValueError(f"dy must have the shape of y, {(T, B, O)}; got {dy.shape}")
 
     K = H + D + 1
-    dh = np.empty((T, H, B))                    # total dL/dh_t, transposed
-    dc = np.empty((T, H, B))                    # total dL/dc_t, transposed
+    dh = memory.empty((T, H, B))                    # total dL/dh_t, transposed
+    dc = memory.empty((T, H, B))                    # total dL/dc_t, transposed
     dx = np.empty((T, B, D))
     size = chunk_steps(T, 4 * B * H * 8)
     dz = np.empty((size, 4 * H, B))             # one chunk of dz_t, transposed, rows i f g o

@@ -13,6 +13,7 @@ from core.networks.activations import ACTIVATIONS, act_, act_grad, check_activat
 from core.networks.bptt import WeightGrads, linked
 from core.networks.chunks import chunk_steps, chunks, flat, with_ones
 from core.networks.init import check_sizes, recurrent_matrix
+from core.numerics import memory
 from core.numerics.blas import single_thread
 from core.numerics.validate import (check_params, check_sequence, check_state, check_truncate,
                            first_nonfinite_step)
@@ -88,7 +89,7 @@ def forward(params, x, h0=None, *, activation="tanh"):
     T, B, _ = x.shape
     h0 = check_state("h0", h0, B, H)
 
-    h = np.empty((T, B, H))
+    h = memory.empty((T, B, H))
     y = np.empty((T, B, O))
     x1 = with_ones(x)                   # [x_t 1] [W_xh; b_h] = x_t W_xh + b_h
     W_xb = np.vstack([p["W_xh"], p["b_h"]])
@@ -130,7 +131,7 @@ def backward(params, trace, dy, *, truncate=None):
     if dy.shape != (T, B, O):
         raise ValueError(f"dy must have the shape of y, {(T, B, O)}; got {dy.shape}")
 
-    dh = np.empty((T, B, H))                        # (T, B, H) total dL/dh_t
+    dh = memory.empty((T, B, H))                    # (T, B, H) total dL/dh_t
     acc = WeightGrads(with_ones(x), trace.h0, h, dy, p["W_xh"], H)
     size = chunk_steps(T, B * H * 8)
     da = np.empty((size, B, H))                     # act'(a_t) for a chunk, then da_t in the loop
