@@ -90,12 +90,11 @@ def backward(params, trace, dy, *, truncate=None):
     dc = memory.empty((T, H, B))                    # total dL/dc_t, transposed
     dx = np.empty((T, B, D))
     size = chunk_steps(T, 4 * B * H * 8)
-    dz = np.empty((size, 4 * H, B))             # one chunk of dz_t, transposed, rows i f g o
+    dz = np.empty((4 * H, size, B))             # a chunk of dz_t side by side, rows i f g o: dz[:, s]
     A = np.empty((size, 4 * H, B))
     A_c = np.empty((size, H, B))
-    dz_ifg = dz[:, :3 * H].reshape(size, 3, H, B)           # views: the three gates dL/dc_t reaches
+    dz_ifg = dz[:3 * H].reshape(3, H, size, B)  # views: the three gates dL/dc_t reaches
     A_ifg = A[:, :3 * H].reshape(size, 3, H, B)
-    dz_cols = np.empty((4 * H, size, B))        # a chunk of dz_t side by side: (4H, n B)
     hx_cols = np.empty((K, size, B))            # [h_{t-1}; x_t; 1] side by side: (K, n B)
     hx_cols[K - 1] = 1.0
     dW = np.zeros((K, 4 * H))                   # [dW_h; dW_x; db], columns i f g o
@@ -120,18 +119,17 @@ def backward(params, trace, dy, *, truncate=None):
                 if link:                        # backprop into c_t via c_{t+1}
                     np.multiply(dc[t + 1], f[t + 1], out=rec)
                     dc_t += rec
-                np.multiply(dc_t, A_ifg[s], out=dz_ifg[s])   # di, df, dg
-                np.multiply(dh_t, A[s, 3 * H:], out=dz[s, 3 * H:])   # do
-                dz_next = dz[s]
+                np.multiply(dc_t, A_ifg[s], out=dz_ifg[:, :, s])     # di, df, dg
+                np.multiply(dh_t, A[s, 3 * H:], out=dz[3 * H:, s])   # do
+                dz_next = dz[:, s]
             cols = slice(0, n)
-            np.copyto(dz_cols[:, cols], dz[:n].transpose(1, 0, 2))
             np.copyto(hx_cols[H:K - 1, cols], tr.x[t0:t1].transpose(2, 0, 1))
             if t0 == 0:
                 hx_cols[:H, 0] = tr.h0.T
                 np.copyto(hx_cols[:H, 1:n], h[:t1 - 1].transpose(1, 0, 2))
             else:
                 np.copyto(hx_cols[:H, cols], h[t0 - 1:t1 - 1].transpose(1, 0, 2))
-            dz2 = dz_cols[:, cols].reshape(4 * H, n * B)
+            dz2 = dz[:, cols].reshape(4 * H, n * B)     # a view: (4H, n B)
             dW += hx_cols[:, cols].reshape(K, n * B) @ dz2.T
             np.matmul(dz2.T, W_x.T, out=dx[t0:t1].reshape(n * B, D))   # dx_t = dz_t W_x^T
         dh0 = (W_h @ dz_next).T                 # dz_0 W_h^T
