@@ -149,3 +149,13 @@ def test_arrays_let_go_meanwhile_are_trimmed_at_the_next_request_even_when_it_re
     del held
     memory.empty(BIG)                                           # reuses one, lets go of others
     assert memory.kept_bytes()[0] <= memory.LIMIT_BYTES
+
+
+def test_an_array_made_read_only_by_the_cache_comes_back_writeable():
+    a = memory.empty(BIG)
+    where = address(a)
+    a.flags.writeable = False                                   # what ui.runtime.cache does
+    del a
+    b = memory.empty(BIG)
+    assert address(b) == where
+    b.fill(1.0)
