@@ -76,7 +76,7 @@ def without_reuse(run):
 
 def fresh_memory():
     """New arrays of the sizes one LSTM forward + backward records, written once: the page faults
-    (and, with transparent huge pages, the kernel's compaction) that recording pays for, alone."""
+    (and, on a virtual machine, the host's) that recording on new arrays pays for, alone."""
     shapes = [(T, 4 * H, B), (T, H, B), (T + 1, H + D + 1, B), (T, H, B), (T, H, B)]   # z c hx dh dc
 
     def run():

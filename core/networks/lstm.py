@@ -56,14 +56,14 @@ def forward(params, x, h0=None, c0=None):
     c0 = check_state("c0", c0, B, H)
 
     K = H + D + 1
-    hx = memory.empty((T + 1, K, B))                # hx[t] = [h_{t-1}; x_t; 1]; h_t is written into hx[t + 1]
+    hx = memory.empty((T + 1, K, B))            # hx[t] = [h_{t-1}; x_t; 1]; h_t is written into hx[t + 1]
     hx[0, :H] = h0.T
     hx[:T, H:H + D] = x.transpose(0, 2, 1)
     hx[:T, K - 1] = 1.0
     hx[T, H:] = 0.0
     W = np.vstack([stacked(p, "W_h", signed=True), stacked(p, "W_x", signed=True),
                    stacked(p, "b_", signed=True)]).T.copy()     # (4H, K), signed, gates i f g o
-    z = memory.empty((T, 4 * H, B))                 # pre-activations, then in place the gates i f g o
+    z = memory.empty((T, 4 * H, B))             # pre-activations, then in place the gates i f g o
     c = memory.empty((T, H, B))
     ig = np.empty((H, B))
     c_prev = np.ascontiguousarray(c0.T)

@@ -86,8 +86,8 @@ def backward(params, trace, dy, *, truncate=None):
         raise ValueError(f"dy must have the shape of y, {(T, B, O)}; got {dy.shape}")
 
     K = H + D + 1
-    dh = memory.empty((T, H, B))                    # total dL/dh_t, transposed
-    dc = memory.empty((T, H, B))                    # total dL/dc_t, transposed
+    dh = memory.empty((T, H, B))                # total dL/dh_t, transposed
+    dc = memory.empty((T, H, B))                # total dL/dc_t, transposed
     dx = np.empty((T, B, D))
     size = chunk_steps(T, 4 * B * H * 8)
     dz = np.empty((4 * H, size, B))             # a chunk of dz_t side by side, rows i f g o: dz[:, s]
