@@ -66,7 +66,7 @@ def test_two_processes_share_the_runs(tmp_path):
 def test_the_size_comes_from_the_environment_and_a_bad_one_is_refused(monkeypatch):
     monkeypatch.setenv("BPTT_LENS_STORE_MB", "64")
     assert size_limit_mb() == 64
-    for bad in ("lots", "0", "-5"):
+    for bad in ("lots", "0", "-5", "inf"):
         monkeypatch.setenv("BPTT_LENS_STORE_MB", bad)
         with pytest.raises(ValueError, match="BPTT_LENS_STORE_MB must be a number of megabytes"):
             size_limit_mb()

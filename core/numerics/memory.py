@@ -14,11 +14,12 @@ first: BPTT_LENS_POOL_MB megabytes, by default 320 (one pass of the bench's LSTM
 records ~70 MB), and 0 keeps none. Arrays under ``MIN_BYTES`` come from NumPy as usual.
 """
 import math
-import os
 import sys
 import threading
 
 import numpy as np
+
+from core.numerics.validate import megabytes_from_env
 
 MIN_BYTES = 4 << 20
 DEFAULT_MB = 320
@@ -26,14 +27,7 @@ DEFAULT_MB = 320
 
 def limit_bytes():
     """BPTT_LENS_POOL_MB in bytes, or DEFAULT_MB when it is unset (a bad value is an error at start)."""
-    raw = os.environ.get("BPTT_LENS_POOL_MB", "").strip() or str(DEFAULT_MB)
-    try:
-        mb = float(raw)
-    except ValueError:
-        mb = -1.0
-    if not (math.isfinite(mb) and mb >= 0):
-        raise ValueError(f"BPTT_LENS_POOL_MB must be a number of megabytes, 0 or more; got {raw!r}")
-    return int(mb * (1 << 20))
+    return int(megabytes_from_env("BPTT_LENS_POOL_MB", DEFAULT_MB, zero_ok=True) * (1 << 20))
 
 
 LIMIT_BYTES = limit_bytes()

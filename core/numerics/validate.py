@@ -1,4 +1,7 @@
 """Argument checks whose messages name the argument, its value and what is allowed."""
+import math
+import os
+
 import numpy as np
 
 
@@ -68,6 +71,22 @@ def whole(name, value, lo, hi=None, why="", *, or_none=False):
         allowed = f"a whole number >= {lo}" if hi is None else f"a whole number from {lo} to {hi}"
         raise ValueError(f"{name} must be {'None or ' if or_none else ''}{allowed}{why}; got {value!r}")
     return int(value)
+
+
+def megabytes_from_env(name, default, *, zero_ok=False):
+    """The environment variable ``name`` as a number of megabytes, or ``default`` when it is unset; a
+    value that is not a finite number above 0 (or 0 itself, if ``zero_ok``) is a ValueError naming it."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        mb = float(raw)
+    except ValueError:
+        mb = math.nan
+    if not (math.isfinite(mb) and (mb > 0 or (zero_ok and mb == 0))):
+        raise ValueError(f"{name} must be a number of megabytes {'0 or more' if zero_ok else 'above 0'}; "
+                         f"got {raw!r}")
+    return mb
 
 
 def check_truncate(truncate):

@@ -18,6 +18,7 @@ import threading
 import diskcache
 from cachetools import LRUCache
 
+from core.numerics.validate import megabytes_from_env
 from ui.runtime.cache import nbytes, read_only
 
 DEFAULT_MB = 512
@@ -31,16 +32,7 @@ def directory():
 
 def size_limit_mb():
     """BPTT_LENS_STORE_MB, or DEFAULT_MB when it is unset (a bad value is an error at start)."""
-    raw = os.environ.get("BPTT_LENS_STORE_MB", "").strip()
-    if not raw:
-        return DEFAULT_MB
-    try:
-        mb = float(raw)
-    except ValueError:
-        mb = -1
-    if not mb > 0:
-        raise ValueError(f"BPTT_LENS_STORE_MB must be a number of megabytes above 0; got {raw!r}")
-    return mb
+    return megabytes_from_env("BPTT_LENS_STORE_MB", DEFAULT_MB)
 
 
 class Store:
