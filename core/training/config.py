@@ -7,8 +7,9 @@ problem for most seeds and the tanh RNN for none (bench/bench_longlag.py measure
 b_f = 3 opens the forget gates (f ~ 0.95), so the cell path carries the gradient back 100 steps
 (the gradient reaching t = 10 over the one at t = 99 is ~0.3 at the start, against 7e-4 at b_f = 1);
 Adam at 1e-3 with norm clipping at 1 keeps the first large updates from undoing that (2e-3 and
-above solved fewer seeds); H = 32 solved as many seeds as 64 at T = 100, in fewer steps (1809 and 2233 against 2322 and
-2553), each step about twice as fast: a class sees the LSTM solve it in about 15 s instead of 45 s."""
+above solved fewer seeds); H = 32 solved as many seeds as 64 at T = 100, in fewer steps (1809 and
+2233 against 2322 and 2553), each step about twice as fast: a class sees the LSTM solve it in about
+15 s instead of 45 s."""
 import math
 from dataclasses import dataclass, fields
 
